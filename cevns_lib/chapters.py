@@ -1,0 +1,140 @@
+"""Chapters of the book: discovery, their papermill parameters, and re-running them.
+
+A chapter is a MyST-markdown notebook ``book/NN_name.md`` with one code cell tagged
+``parameters``. Each assignment in that cell is a parameter; a trailing comment
+``# allowed: A, B, C`` restricts its values. ``experiment`` without such a comment is
+restricted to the registry's projected experiments.
+"""
+
+import ast
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .detectors import PROJECTIONS
+
+_ASSIGN = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<expr>[^#]+?)\s*(#\s*allowed:\s*(?P<allowed>.+))?$")
+
+
+def book_dir() -> Path:
+    """The book's folder: ``$CEVNS_BOOK_DIR`` if set, else ``book/`` beside the package."""
+    env = os.environ.get("CEVNS_BOOK_DIR")
+    path = Path(env) if env else Path(__file__).resolve().parent.parent / "book"
+    if not path.is_dir():
+        raise FileNotFoundError(f"book folder {path} not found; set CEVNS_BOOK_DIR to the book/ folder")
+    return path
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A chapter parameter: its default and, if restricted, the allowed values."""
+
+    name: str
+    default: object
+    allowed: tuple | None = None
+
+    def convert(self, text):
+        """Convert a command-line string to the default's type and check it is allowed."""
+        d = self.default
+        try:
+            if isinstance(d, bool):
+                if text.lower() not in ("true", "false", "1", "0"):
+                    raise ValueError
+                value = text.lower() in ("true", "1")
+            elif isinstance(d, int):
+                value = int(text)
+            elif isinstance(d, float):
+                value = float(text)
+            else:
+                value = text
+        except ValueError:
+            raise ValueError(f"parameter {self.name}: {text!r} is not a {type(d).__name__}") from None
+        if self.allowed is not None and value not in self.allowed:
+            raise ValueError(f"parameter {self.name}: {value!r} is not allowed; allowed: "
+                             + ", ".join(map(str, self.allowed)))
+        return value
+
+
+def chapter_files(directory=None) -> dict:
+    """Map chapter stem → path for every ``NN_*.md`` and ``intro.md`` in the book folder."""
+    d = Path(directory) if directory else book_dir()
+    return {p.stem: p for p in sorted(d.glob("*.md")) if re.match(r"^\d\d[a-z]?_", p.stem) or p.stem == "intro"}
+
+
+def chapter_parameters(path) -> dict:
+    """Parameters of a chapter (name → :class:`Parameter`), read from its ``parameters`` cell."""
+    import jupytext
+
+    nb = jupytext.read(path)
+    cells = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+    if len(cells) != 1:
+        raise ValueError(f"{Path(path).name}: expected one code cell tagged 'parameters', found {len(cells)}")
+    params = {}
+    for line in cells[0].source.splitlines():
+        m = _ASSIGN.match(line.strip())
+        if not m:
+            continue
+        default = ast.literal_eval(m["expr"])
+        allowed = None
+        if m["allowed"]:
+            allowed = tuple(Parameter(m["name"], default).convert(v.strip()) for v in m["allowed"].split(","))
+        elif m["name"] == "experiment":
+            allowed = PROJECTIONS
+        params[m["name"]] = Parameter(m["name"], default, allowed)
+    return params
+
+
+def resolve_chapter(name: str, directory=None) -> Path:
+    """Path of chapter ``name`` (stem, with or without ``.md``); ValueError lists the chapters."""
+    files = chapter_files(directory)
+    stem = name[:-3] if name.endswith(".md") else name
+    if stem not in files:
+        raise ValueError(f"unknown chapter {name!r}; chapters: {', '.join(files)}")
+    return files[stem]
+
+
+def run_chapter(name: str, parameters=None, results_path=None, notebook_path=None, directory=None,
+                progress=False, timeout=1800):
+    """Execute a chapter with papermill (through jupytext) and return its results dictionary.
+
+    Parameters
+    ----------
+    name : str
+        Chapter stem, e.g. ``"05_weak_mixing_angle"``.
+    parameters : dict
+        Parameter values (already typed, or strings as from the command line).
+    results_path : str or Path, optional
+        Where the chapter writes its JSON results (a temporary file if omitted).
+    notebook_path : str or Path, optional
+        Where to keep the executed notebook.
+    """
+    import json
+
+    import jupytext
+    import nbformat
+    import papermill
+
+    path = resolve_chapter(name, directory)
+    known = chapter_parameters(path)
+    values = {}
+    for key, val in (parameters or {}).items():
+        if key not in known or key == "results_path":
+            allowed = ", ".join(k for k in known if k != "results_path")
+            raise ValueError(f"chapter {path.stem} has no parameter {key!r}; parameters: {allowed or '(none)'}")
+        values[key] = known[key].convert(val) if isinstance(val, str) else val
+        if known[key].allowed is not None and values[key] not in known[key].allowed:
+            raise ValueError(f"parameter {key}: {values[key]!r} is not allowed; allowed: "
+                             + ", ".join(map(str, known[key].allowed)))
+    with tempfile.TemporaryDirectory() as tmp:
+        results = Path(results_path) if results_path else Path(tmp) / f"{path.stem}.json"
+        values["results_path"] = str(results.resolve())
+        src = Path(tmp) / f"{path.stem}.ipynb"
+        nbformat.write(jupytext.read(path), src)
+        out = Path(notebook_path) if notebook_path else Path(tmp) / f"{path.stem}.out.ipynb"
+        papermill.execute_notebook(str(src), str(out), parameters=values, cwd=str(path.parent),
+                                   progress_bar=progress, kernel_name="python3", execution_timeout=timeout)
+        if not results.exists():
+            raise RuntimeError(f"chapter {path.stem} ran but wrote no results to {results}")
+        return json.loads(results.read_text(encoding="utf-8"))

@@ -1,0 +1,190 @@
+"""Detector response and the experiment registry.
+
+The registry lives in ``cevns_lib/data/experiments.toml``: every number carries a source and a
+status (``published`` / ``inferred`` / ``assumed``). This module turns an entry into an
+:class:`Experiment` that knows its targets, fluence and response, and builds rate kernels.
+"""
+
+import functools
+import tomllib
+from dataclasses import dataclass, field, replace
+from importlib import resources
+
+import numpy as np
+
+from . import constants as c
+from .form_factors import get_form_factor
+from .nuclei import Nucleus, get_nucleus
+from .rates import FoldedCounts, RecoilKernels
+from .sources import fluence_per_flavour
+
+PROJECTIONS = ("CENNS-10", "CENNS-750", "CCM", "PIP2-BD")
+"""The four argon detectors of Carey & Pandey (arXiv:2510.14015)."""
+
+STATUSES = ("published", "inferred", "assumed")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A registry number with its unit, source and status."""
+
+    value: float
+    unit: str
+    source: str
+    status: str
+
+
+@functools.lru_cache(maxsize=1)
+def load_registry():
+    """Parse ``experiments.toml`` into plain dictionaries (validated; cached, treat as read-only)."""
+    text = resources.files("cevns_lib").joinpath("data/experiments.toml").read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
+    for section in ("facilities", "projections", "coherent"):
+        for name, entry in raw.get(section, {}).items():
+            for key, val in entry.items():
+                if isinstance(val, dict):
+                    missing = {"value", "unit", "source", "status"} - set(val)
+                    if missing:
+                        raise ValueError(f"experiments.toml [{section}.{name}] {key} lacks {sorted(missing)}")
+                    if val["status"] not in STATUSES:
+                        raise ValueError(f"experiments.toml [{section}.{name}] {key}: status must be one of {STATUSES}")
+    return raw
+
+
+def registry_quantity(section: str, name: str, key: str) -> Quantity:
+    """One registry number, e.g. ``registry_quantity("coherent", "ar2020", "pot")``."""
+    reg = load_registry()
+    try:
+        return Quantity(**reg[section][name][key])
+    except KeyError:
+        raise ValueError(f"no registry entry [{section}.{name}] {key}") from None
+
+
+@dataclass(frozen=True)
+class StepEfficiency:
+    """Efficiency 1 above a recoil threshold and 0 below (threshold in MeV)."""
+
+    threshold: float
+
+    def __call__(self, T):
+        return (np.asarray(T) >= self.threshold).astype(float)
+
+    @property
+    def t_min(self) -> float:
+        return self.threshold
+
+    @property
+    def breakpoints(self) -> tuple:
+        return (self.threshold,)
+
+
+@dataclass(frozen=True)
+class TabulatedEfficiency:
+    """Efficiency interpolated linearly in recoil energy between table nodes (MeV), 0 below the
+    first non-zero node's predecessor and held at the last value above the table."""
+
+    T_nodes: np.ndarray
+    values: np.ndarray
+
+    def __call__(self, T):
+        return np.interp(np.asarray(T, dtype=float), self.T_nodes, self.values, left=0.0)
+
+    @property
+    def t_min(self) -> float:
+        nz = np.nonzero(self.values > 0)[0]
+        return float(self.T_nodes[max(nz[0] - 1, 0)]) if nz.size else float(self.T_nodes[-1])
+
+    @property
+    def breakpoints(self) -> tuple:
+        return tuple(float(t) for t in self.T_nodes)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A projected argon experiment of the registry, with overridable inputs.
+
+    Attributes
+    ----------
+    name, label : str
+    facility : str
+    nucleus : Nucleus
+    target_mass_kg, baseline_m, pot_per_second, threshold_keVnr, run_time_s,
+    nu_per_flavour_per_pot : float
+    quantities : dict
+        name → :class:`Quantity` as in the registry (sources and statuses).
+    """
+
+    name: str
+    label: str
+    facility: str
+    nucleus: Nucleus
+    target_mass_kg: float
+    baseline_m: float
+    pot_per_second: float
+    threshold_keVnr: float
+    run_time_s: float
+    nu_per_flavour_per_pot: float
+    quantities: dict = field(repr=False, compare=False)
+
+    def with_overrides(self, **changes) -> "Experiment":
+        """Copy with some inputs changed, e.g. ``with_overrides(threshold_keVnr=20)``; validated."""
+        exp = replace(self, **changes)
+        exp.validate()
+        return exp
+
+    def validate(self) -> None:
+        for name in ("target_mass_kg", "baseline_m", "pot_per_second", "run_time_s", "nu_per_flavour_per_pot"):
+            val = getattr(self, name)
+            if not np.isfinite(val) or val <= 0:
+                raise ValueError(f"{self.name}: {name} must be positive, got {val!r}")
+        if not np.isfinite(self.threshold_keVnr) or self.threshold_keVnr < 0:
+            raise ValueError(f"{self.name}: threshold_keVnr must be >= 0, got {self.threshold_keVnr!r}")
+
+    @property
+    def n_targets(self) -> float:
+        """Number of target nuclei."""
+        return self.target_mass_kg * self.nucleus.targets_per_kg()
+
+    def fluence_per_flavour(self) -> float:
+        """Fluence per flavour over the run, in cm⁻²."""
+        return fluence_per_flavour(self.nu_per_flavour_per_pot, self.pot_per_second, self.run_time_s,
+                                   self.baseline_m)
+
+    @property
+    def efficiency(self) -> StepEfficiency:
+        """Step efficiency at the (effective) threshold."""
+        return StepEfficiency(self.threshold_keVnr * c.keV)
+
+    def kernels(self, t_min=None, **grid) -> RecoilKernels:
+        """Recoil kernels for this exposure, starting at the threshold unless ``t_min`` (MeV) is given."""
+        t0 = self.efficiency.t_min if t_min is None else t_min
+        return RecoilKernels.build(self.nucleus, self.n_targets, self.fluence_per_flavour(), t_min=t0,
+                                   breakpoints=self.efficiency.breakpoints, **grid)
+
+    def folded_counts(self, form_factor="helm", **grid) -> FoldedCounts:
+        """Counts above threshold as a polynomial in the couplings, for a named form factor."""
+        ff = get_form_factor(form_factor, self.nucleus)
+        return self.kernels(**grid).fold(self.efficiency, ff)
+
+
+def _value(entry, key):
+    return float(entry[key]["value"])
+
+
+def get_experiment(name: str) -> Experiment:
+    """The projected experiment ``name`` (one of :data:`PROJECTIONS`); ValueError lists them."""
+    reg = load_registry()
+    if name not in reg["projections"]:
+        raise ValueError(f"unknown experiment {name!r}; allowed: {', '.join(reg['projections'])}")
+    e = reg["projections"][name]
+    fac = reg["facilities"][e["facility"]]
+    quantities = {k: Quantity(**v) for k, v in e.items() if isinstance(v, dict)}
+    quantities["nu_per_flavour_per_pot"] = Quantity(**fac["nu_per_flavour_per_pot"])
+    exp = Experiment(
+        name=name, label=e["label"], facility=e["facility"], nucleus=get_nucleus(e["nucleus"]),
+        target_mass_kg=_value(e, "target_mass_kg"), baseline_m=_value(e, "baseline_m"),
+        pot_per_second=_value(e, "pot_per_second"), threshold_keVnr=_value(e, "threshold_keVnr"),
+        run_time_s=_value(e, "run_time_s"), nu_per_flavour_per_pot=_value(fac, "nu_per_flavour_per_pot"),
+        quantities=quantities)
+    exp.validate()
+    return exp

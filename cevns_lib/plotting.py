@@ -1,0 +1,34 @@
+"""The book's figure style: readable font sizes, labelled axes, a colour-blind-safe palette.
+
+Colours are the Okabe–Ito palette (Okabe & Ito, "Color Universal Design", 2008).
+"""
+
+import matplotlib as mpl
+
+OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+"""Colour-blind-safe palette: blue, vermillion, green, purple, orange, sky blue, yellow, black."""
+
+FLAVOUR_COLOURS = {"nu_mu": OKABE_ITO[0], "nu_e": OKABE_ITO[1], "nubar_mu": OKABE_ITO[2], "total": "#000000"}
+EXPERIMENT_COLOURS = {"CENNS-10": OKABE_ITO[4], "CENNS-750": OKABE_ITO[1], "CCM": OKABE_ITO[2],
+                      "PIP2-BD": OKABE_ITO[0]}
+SYSTEMATIC_STYLES = {0.05: "-", 0.10: "--"}
+
+
+def use_house_style():
+    """Apply the book's matplotlib style (call once at the top of a chapter)."""
+    mpl.rcParams.update({
+        "figure.figsize": (7.0, 4.3),
+        "figure.dpi": 110,
+        "savefig.dpi": 150,
+        "font.size": 12,
+        "axes.labelsize": 13,
+        "axes.titlesize": 13,
+        "legend.fontsize": 11,
+        "xtick.labelsize": 11,
+        "ytick.labelsize": 11,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.prop_cycle": mpl.cycler(color=list(OKABE_ITO)),
+        "lines.linewidth": 2.0,
+        "figure.constrained_layout.use": True,
+    })

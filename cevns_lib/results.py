@@ -1,0 +1,98 @@
+"""Record headline numbers of a chapter: glue them into the prose and write them to JSON.
+
+Usage in a chapter::
+
+    from cevns_lib.results import ChapterResults
+    results = ChapterResults("05_weak_mixing_angle", parameters={"experiment": experiment})
+    results.record("sin2w_interval_sys5", [[0.2272, 0.2515]])
+    ...
+    results.write(results_path)        # last cell; does nothing when results_path == ""
+
+``record`` glues the value under its name (a plain float for scalars, a formatted string for
+intervals and dictionaries) so the text can show it with ``{glue:text}`name```. The JSON file is
+``{"chapter": ..., "parameters": {...}, "values": {...}}`` (the results contract of DESIGN.md).
+"""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+
+def to_plain(value):
+    """Convert numpy scalars/arrays (also nested in lists, tuples, dicts) to plain Python."""
+    if isinstance(value, dict):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return to_plain(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"cannot record a non-finite number ({value!r})")
+    return value
+
+
+def _display(value, fmt):
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, list) and value and all(isinstance(v, list) and len(v) == 2 for v in value):
+        return " ∪ ".join(f"[{fmt.format(a)}, {fmt.format(b)}]" for a, b in value).replace("-", "−")
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value):
+        return f"[{fmt.format(value[0])}, {fmt.format(value[1])}]".replace("-", "−")
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_display(v, fmt)}" for k, v in value.items())
+    return str(value)
+
+
+class ChapterResults:
+    """The headline numbers of one chapter run.
+
+    Parameters
+    ----------
+    chapter : str
+        File stem of the chapter, e.g. ``"05_weak_mixing_angle"``.
+    parameters : dict
+        The papermill parameters of this run (written to the JSON).
+    glue : bool
+        Glue values with myst-nb (off for use outside a notebook).
+    """
+
+    def __init__(self, chapter: str, parameters: dict | None = None, glue: bool = True):
+        self.chapter = chapter
+        self.parameters = to_plain(dict(parameters or {}))
+        self.values = {}
+        self._glue = glue
+
+    def record(self, name: str, value, fmt: str = "{:.4g}"):
+        """Record ``value`` under ``name`` once; returns the plain value.
+
+        Scalars are glued as floats; intervals (lists of [lo, hi]) and dicts as formatted text
+        (``fmt`` formats each number).
+        """
+        if name in self.values:
+            raise ValueError(f"{name!r} was already recorded in {self.chapter}")
+        plain = to_plain(value)
+        if isinstance(plain, (int, float)) and not isinstance(plain, bool):
+            plain = float(plain)
+        self.values[name] = plain
+        if self._glue:
+            try:
+                from myst_nb import glue
+            except ImportError:  # outside Jupyter Book: nothing to glue into
+                return plain
+            glue(name, _display(plain, fmt), display=False)
+        return plain
+
+    def as_dict(self) -> dict:
+        return {"chapter": self.chapter, "parameters": self.parameters, "values": self.values}
+
+    def write(self, results_path: str) -> None:
+        """Write the JSON results file; a no-op when ``results_path`` is empty."""
+        if not results_path:
+            return
+        path = Path(results_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
