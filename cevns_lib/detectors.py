@@ -16,6 +16,7 @@ from . import constants as c
 from .form_factors import get_form_factor
 from .nuclei import Nucleus, get_nucleus
 from .rates import FoldedCounts, RecoilKernels
+from .response import LinearQFResponse
 from .sources import fluence_per_flavour
 
 PROJECTIONS = ("CENNS-10", "CENNS-750", "CCM", "PIP2-BD")
@@ -161,6 +162,17 @@ class Experiment:
         return RecoilKernels.build(self.nucleus, self.n_targets, self.fluence_per_flavour(), t_min=t0,
                                    breakpoints=self.efficiency.breakpoints, **grid)
 
+    def response(self) -> LinearQFResponse:
+        """Quenching QF(T) = a + b·T[keVnr] and resolution σ = a_res·√(E_ee[keVee]) from the
+        registry (the COHERENT CENNS-10 values for every LAr detector, no efficiency curve: the
+        counts use the step :attr:`efficiency` in recoil energy)."""
+        q = self.quantities
+        missing = {"quenching_a", "quenching_b_per_keVnr", "resolution_a_sqrt_keV"} - set(q)
+        if missing:
+            raise ValueError(f"{self.name}: registry lacks response quantities {sorted(missing)}")
+        return LinearQFResponse(q["quenching_a"].value, q["quenching_b_per_keVnr"].value,
+                                q["resolution_a_sqrt_keV"].value)
+
     def folded_counts(self, form_factor="helm", **grid) -> FoldedCounts:
         """Counts above threshold as a polynomial in the couplings, for a named form factor."""
         ff = get_form_factor(form_factor, self.nucleus)
@@ -169,6 +181,18 @@ class Experiment:
 
 def _value(entry, key):
     return float(entry[key]["value"])
+
+
+def facility_quantities(name: str) -> dict:
+    """The numbers of a stopped-pion facility of the registry (``SNS``, ``Lujan``, ``PIP-II``):
+    quantity name → :class:`Quantity`, plus ``"label"`` → str."""
+    reg = load_registry()
+    if name not in reg["facilities"]:
+        raise ValueError(f"unknown facility {name!r}; allowed: {', '.join(reg['facilities'])}")
+    fac = reg["facilities"][name]
+    out = {k: Quantity(**v) for k, v in fac.items() if isinstance(v, dict)}
+    out["label"] = fac.get("label", name)
+    return out
 
 
 def get_experiment(name: str) -> Experiment:

@@ -5,7 +5,11 @@ Models (each a function of q in MeV, vectorised):
   (Lewin & Smith, Astropart. Phys. 6, 87 (1996)): the reference weak form factor;
 - Helm with R₀ = 1.2 A^{1/3} fm, as in COHERENT's rate code (``schol/dukecevns``);
 - Klein–Nystrand (Klein & Nystrand, PRC 60, 014903 (1999)), R_A = 1.2 A^{1/3} fm, a_k = 0.7 fm;
-- symmetrised Fermi (Sprung & Martorell, J. Phys. A 30, 6525 (1997)), closed form.
+- symmetrised Fermi (Sprung & Martorell, J. Phys. A 30, 6525 (1997)), closed form;
+- four microscopic ⁴⁰Ar models (Hartree–Fock SkE2, coupled cluster NNLO_sat, relativistic mean
+  field FSUGold2, shell model + chiral EFT). Their curves and radii were not available to this
+  project: each is a **substitute**, a symmetrised Fermi at a placeholder weak radius, flagged
+  with ``status = "substitute"`` (see :data:`SUBSTITUTE_WEAK_RADII_FM`).
 
 Use :func:`get_form_factor` to obtain a model by name for a nucleus.
 """
@@ -104,7 +108,9 @@ class FormFactorModel:
     """A named form-factor model: ``factory(nucleus)`` returns F(q) with q in MeV.
 
     ``status`` is ``"published"`` when the model's own numbers are used, ``"substitute"`` when a
-    simple shape stands in for a microscopic calculation (see the form-factor chapter).
+    simple shape stands in for a microscopic calculation (see the form-factor chapter);
+    ``radius_fm`` is the rms radius of the weak-charge distribution the model uses (fm), or
+    ``None`` when it follows from the nucleus.
     """
 
     name: str
@@ -112,6 +118,7 @@ class FormFactorModel:
     factory: Callable[[Nucleus], Callable]
     source: str
     status: str = "published"
+    radius_fm: float | None = None
 
 
 def _helm_ls(nucleus):
@@ -129,6 +136,61 @@ def _kn(nucleus):
     return lambda q: klein_nystrand(q, R_A, 0.7)
 
 
+SF_DIFFUSENESS_FM = 0.52
+"""Diffuseness a of the symmetrised-Fermi substitutes in fm (the Lewin–Smith value)."""
+
+
+def symmetrized_fermi_c_from_rms_fm(rms_fm: float, a_fm: float = SF_DIFFUSENESS_FM) -> float:
+    """Half-density radius c (fm) of a symmetrised Fermi with rms radius ``rms_fm``:
+    c² = (5/3)⟨r²⟩ − (7/3)π²a²."""
+    val = 5.0 / 3.0 * rms_fm**2 - 7.0 / 3.0 * (np.pi * a_fm) ** 2
+    if not np.isfinite(val) or val <= 0:
+        raise ValueError(f"rms radius {rms_fm!r} fm is too small for a symmetrised Fermi with a = {a_fm} fm")
+    return float(np.sqrt(val))
+
+
+def symmetrized_fermi_rms_fm(c_fm: float, a_fm: float = SF_DIFFUSENESS_FM) -> float:
+    """rms radius √((3/5)c² + (7/5)π²a²) of the symmetrised-Fermi distribution, in fm."""
+    return float(np.sqrt(0.6 * c_fm**2 + 1.4 * (np.pi * a_fm) ** 2))
+
+
+# Weak radii of ⁴⁰Ar used for the four microscopic models. The published radius tables of these
+# papers were not available to this project; the values are the placeholders of the project spec
+# (carey_pandey_2025.md §4), chosen inside the range implied by R_ch = 3.427 fm, neutron skins of
+# 0.05–0.12 fm and the Horowitz et al. (PRC 85, 032501 (2012)) weak-radius relation.
+SUBSTITUTE_WEAK_RADII_FM = {
+    "hf_ske2": 3.45,
+    "cc_nnlo_sat": 3.47,
+    "rmf_fsugold2": 3.50,
+    "shell_model_eft": 3.46,
+}
+"""Placeholder ⁴⁰Ar weak rms radii (fm) of the substitutes for the microscopic models."""
+
+
+def _argon_substitute(model_name):
+    R_W = SUBSTITUTE_WEAK_RADII_FM[model_name]
+
+    def factory(nucleus):
+        if nucleus.name != "Ar40":
+            raise ValueError(f"form-factor model {model_name!r} exists for Ar40 only, not {nucleus.name!r}; "
+                             "use helm, helm_coherent or klein_nystrand")
+        c_fm = symmetrized_fermi_c_from_rms_fm(R_W)
+        return lambda q: symmetrized_fermi(q, c_fm, SF_DIFFUSENESS_FM)
+
+    return factory
+
+
+def _kn_adapted(nucleus):
+    if nucleus.name != "Ar40":
+        raise ValueError(f"form-factor model 'klein_nystrand_adapted' exists for Ar40 only, not {nucleus.name!r}")
+    r = SUBSTITUTE_WEAK_RADII_FM["hf_ske2"]
+    R_A = float(np.sqrt((r**2 - 6.0 * 0.7**2) / 0.6))
+    return lambda q: klein_nystrand(q, R_A, 0.7)
+
+
+_SUBSTITUTE_NOTE = ("SUBSTITUTE: symmetrised Fermi (a = 0.52 fm) at the placeholder weak radius R_W = {r} fm "
+                    "(project spec §4); the model's own F_W(q) and radii were not available. Model: {ref}")
+
 FORM_FACTOR_MODELS = {
     "helm": FormFactorModel(
         "helm", "Helm (Lewin–Smith)", _helm_ls,
@@ -139,12 +201,48 @@ FORM_FACTOR_MODELS = {
     "klein_nystrand": FormFactorModel(
         "klein_nystrand", "Klein–Nystrand", _kn,
         "Klein & Nystrand, PRC 60, 014903 (1999)"),
+    "klein_nystrand_adapted": FormFactorModel(
+        "klein_nystrand_adapted", "Klein–Nystrand (adapted)", _kn_adapted,
+        "Klein–Nystrand shape with R_A refitted to the HF weak radius, as the 'adapted' curve of Van Dessel et al. "
+        "(arXiv:2007.03658); SUBSTITUTE radius: the placeholder HF-SkE2 R_W = 3.45 fm (project spec §4)",
+        "substitute", SUBSTITUTE_WEAK_RADII_FM["hf_ske2"]),
+    "hf_ske2": FormFactorModel(
+        "hf_ske2", "Hartree–Fock (SkE2)", _argon_substitute("hf_ske2"),
+        _SUBSTITUTE_NOTE.format(r=3.45, ref="Van Dessel, Pandey, Ray, Jachowicz, Universe 9, 207 (2023), arXiv:2007.03658"),
+        "substitute", SUBSTITUTE_WEAK_RADII_FM["hf_ske2"]),
+    "cc_nnlo_sat": FormFactorModel(
+        "cc_nnlo_sat", "Coupled cluster (NNLO_sat)", _argon_substitute("cc_nnlo_sat"),
+        _SUBSTITUTE_NOTE.format(r=3.47, ref="Payne et al., PRC 100, 061304(R) (2019), arXiv:1908.09739"),
+        "substitute", SUBSTITUTE_WEAK_RADII_FM["cc_nnlo_sat"]),
+    "rmf_fsugold2": FormFactorModel(
+        "rmf_fsugold2", "Rel. mean field (FSUGold2)", _argon_substitute("rmf_fsugold2"),
+        _SUBSTITUTE_NOTE.format(r=3.50, ref="Yang, Hernandez, Piekarewicz, PRC 100, 054301 (2019), arXiv:1908.10939"),
+        "substitute", SUBSTITUTE_WEAK_RADII_FM["rmf_fsugold2"]),
+    "shell_model_eft": FormFactorModel(
+        "shell_model_eft", "Shell model + chiral EFT", _argon_substitute("shell_model_eft"),
+        _SUBSTITUTE_NOTE.format(r=3.46, ref="Hoferichter, Menéndez, Schwenk, PRD 102, 074018 (2020), arXiv:2007.08529"),
+        "substitute", SUBSTITUTE_WEAK_RADII_FM["shell_model_eft"]),
 }
 
+ARGON_WEAK_MODELS = ("helm", "klein_nystrand", "hf_ske2", "cc_nnlo_sat", "rmf_fsugold2", "shell_model_eft")
+"""The six ⁴⁰Ar weak form-factor models compared by Carey & Pandey (arXiv:2510.14015), following
+Van Dessel et al. (arXiv:2007.03658, Fig. 7): Helm (reference), Klein–Nystrand and four
+microscopic calculations (currently substitutes, see :data:`SUBSTITUTE_WEAK_RADII_FM`)."""
 
-def register_form_factor(model: FormFactorModel) -> None:
-    """Add a model to the registry (used by modules that define microscopic models)."""
-    FORM_FACTOR_MODELS[model.name] = model
+
+def model_rms_radius_fm(name: str, nucleus: Nucleus) -> float:
+    """rms radius (fm) of the weak-charge distribution behind model ``name`` for ``nucleus``."""
+    if name not in FORM_FACTOR_MODELS:
+        raise ValueError(f"unknown form-factor model {name!r}; known models: {', '.join(FORM_FACTOR_MODELS)}")
+    model = FORM_FACTOR_MODELS[name]
+    if model.radius_fm is not None:
+        return model.radius_fm
+    if name == "helm":
+        return helm_rms_fm(helm_lewin_smith_R0_fm(nucleus.A))
+    if name == "helm_coherent":
+        return helm_rms_fm(1.2 * nucleus.A ** (1.0 / 3.0))
+    # Klein–Nystrand: hard sphere (3/5 R_A²) folded with a Yukawa (6 a_k²)
+    return float(np.sqrt(0.6 * (1.2 * nucleus.A ** (1.0 / 3.0)) ** 2 + 6.0 * 0.7**2))
 
 
 def get_form_factor(name: str, nucleus: Nucleus) -> Callable:
