@@ -14,6 +14,7 @@ import numpy as np
 
 from . import constants as c
 from .form_factors import get_form_factor
+from .interactions import t_max
 from .nuclei import Nucleus, get_nucleus
 from .rates import FoldedCounts, RecoilKernels
 from .response import LinearQFResponse
@@ -140,6 +141,10 @@ class Experiment:
                 raise ValueError(f"{self.name}: {name} must be positive, got {val!r}")
         if not np.isfinite(self.threshold_keVnr) or self.threshold_keVnr < 0:
             raise ValueError(f"{self.name}: threshold_keVnr must be >= 0, got {self.threshold_keVnr!r}")
+        t_end = float(t_max(c.E_nu_max_delayed, self.nucleus.mass)) / c.keV
+        if self.threshold_keVnr >= t_end:
+            raise ValueError(f"{self.name}: threshold_keVnr = {self.threshold_keVnr:g} is above the largest "
+                             f"recoil {t_end:.1f} keVnr of a stopped-pion source: no events can be detected")
 
     @property
     def n_targets(self) -> float:

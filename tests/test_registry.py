@@ -42,5 +42,5 @@ def test_unphysical_overrides_raise(field):
 
 
 def test_threshold_above_largest_recoil_raises():
-    with pytest.raises(ValueError, match="largest recoil"):
-        get_experiment("CCM").with_overrides(threshold_keVnr=200.0).folded_counts()
+    with pytest.raises(ValueError, match="threshold_keVnr = 200 is above the largest recoil"):
+        get_experiment("CCM").with_overrides(threshold_keVnr=200.0)
