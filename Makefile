@@ -10,7 +10,7 @@ ifneq ($(wildcard ../shared/data/coherent),)
 export CEVNS_DATA_DIR ?= $(abspath ../shared/data/coherent)
 endif
 
-.PHONY: book test bench notebooks clean env widgets
+.PHONY: book test bench notebooks clean env widgets browser-test
 
 env: $(STAMP)
 
@@ -39,14 +39,18 @@ book: env widgets
 	$(VENV)/bin/jupyter-book build . -W --keep-going
 
 test: env
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not browser"
+
+# Renders the built site in headless Chromium (Debian's chromium); run after `make book`.
+browser-test: env
+	CEVNS_REQUIRE_BROWSER_TEST=1 $(PY) -m pytest -m browser tests/test_browser.py -q
 
 bench: env
 	$(PY) benchmarks/bench_rates.py
 
 notebooks: env
 	mkdir -p notebooks
-	for f in book/*.md; do $(VENV)/bin/jupytext --to ipynb --output notebooks/$$(basename $${f%.md}).ipynb $$f; done
+	for f in book/*.md; do $(VENV)/bin/jupytext --to ipynb --output notebooks/$$(basename $${f%.md}).ipynb $$f || exit 1; done
 
 clean:
 	rm -rf _build $(WIDGETS) .pytest_cache notebooks

@@ -2,8 +2,8 @@
 
 A chapter is a MyST-markdown notebook ``book/NN_name.md`` with one code cell tagged
 ``parameters``. Each assignment in that cell is a parameter; a trailing comment
-``# allowed: A, B, C`` restricts its values. ``experiment`` without such a comment is
-restricted to the registry's projected experiments.
+``# allowed: A, B, C`` restricts its values. Without such a comment, ``experiment`` is
+restricted to the registry's projected experiments and ``form_factor`` to the registered models.
 """
 
 import ast
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .detectors import PROJECTIONS
+from .form_factors import FORM_FACTOR_MODELS
 
 _ASSIGN = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<expr>[^#]+?)\s*(#\s*allowed:\s*(?P<allowed>.+))?$")
 
@@ -58,9 +59,9 @@ class Parameter:
 
 
 def chapter_files(directory=None) -> dict:
-    """Map chapter stem → path for every ``NN_*.md`` and ``intro.md`` in the book folder."""
+    """Map chapter stem → path for every executable chapter ``NN_*.md`` in the book folder."""
     d = Path(directory) if directory else book_dir()
-    return {p.stem: p for p in sorted(d.glob("*.md")) if re.match(r"^\d\d[a-z]?_", p.stem) or p.stem == "intro"}
+    return {p.stem: p for p in sorted(d.glob("*.md")) if re.match(r"^\d\d[a-z]?_", p.stem)}
 
 
 def chapter_parameters(path) -> dict:
@@ -82,6 +83,8 @@ def chapter_parameters(path) -> dict:
             allowed = tuple(Parameter(m["name"], default).convert(v.strip()) for v in m["allowed"].split(","))
         elif m["name"] == "experiment":
             allowed = PROJECTIONS
+        elif m["name"] == "form_factor":
+            allowed = tuple(FORM_FACTOR_MODELS)
         params[m["name"]] = Parameter(m["name"], default, allowed)
     return params
 

@@ -10,7 +10,7 @@ import pytest
 from cevns_lib import chapters, cli
 from cevns_lib.results import ChapterResults
 
-EXPECTED_CHAPTERS = ["intro", "01_theory", "02_form_factors", "03_fluxes", "04_detectors", "05_weak_mixing_angle",
+EXPECTED_CHAPTERS = ["01_theory", "02_form_factors", "03_fluxes", "04_detectors", "05_weak_mixing_angle",
                      "06_em_properties", "07_nsi", "08_light_mediators", "09_reproduction"]
 
 
@@ -40,8 +40,6 @@ def test_all_chapters_are_discovered_with_parameters():
     for stem in EXPECTED_CHAPTERS:
         assert stem in files
     for stem, path in files.items():
-        if stem == "intro":
-            continue
         params = chapters.chapter_parameters(path)
         assert "results_path" in params and params["results_path"].default == ""
 
@@ -49,7 +47,7 @@ def test_all_chapters_are_discovered_with_parameters():
 def test_cli_list_shows_chapters_and_allowed_values(capsys):
     assert cli.main(["list"]) == 0
     out = capsys.readouterr().out
-    for stem in EXPECTED_CHAPTERS[1:]:
+    for stem in EXPECTED_CHAPTERS:
         assert stem in out
     assert "allowed: CENNS-10, CENNS-750, CCM, PIP2-BD" in out
 

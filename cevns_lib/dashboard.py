@@ -1,0 +1,348 @@
+"""The reproduction dashboard: published numbers beside the values computed in the same build.
+
+Pure functions only (no papermill, no notebook): the dashboard chapter ``book/09_reproduction.md``
+runs the chapters with :func:`cevns_lib.chapters.run_chapter`, collects their results
+dictionaries in a mapping ``run key → results`` and hands them to the functions here, which
+
+1. list the chapter runs needed (:func:`runs_for_dashboard`),
+2. compare each published number with its computed value (:func:`published_rows`),
+3. list the computed numbers that have no published target (:func:`prediction_rows`),
+4. format the rows as MyST markdown tables (:func:`markdown_table`) and count what is reproduced
+   (:func:`count_reproduced`).
+
+A run that has not produced results is represented by a :class:`NotComputed` object instead of a
+results dictionary; its rows read "not computed yet" and never carry a ✓ or a ✗.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+
+from .published import PublishedNumber
+
+STATUS_REPRODUCED = "✓ reproduced"
+STATUS_NOT_REPRODUCED = "✗ not reproduced"
+STATUS_NOT_COMPUTED = "not computed yet"
+STATUS_COMPUTED = "computed"
+
+PLACEHOLDER_MARK = "{admonition} Not written yet"
+"""Text of the admonition that marks a chapter that is still a placeholder."""
+
+PROJECTED_EXPERIMENTS = ("PIP2-BD", "CENNS-750", "CCM", "CENNS-10")
+"""Experiments of the second (predictions) table, in display order."""
+
+
+@dataclass(frozen=True)
+class Observable:
+    """A computed number shown in the predictions table.
+
+    Attributes
+    ----------
+    chapter : str
+        File stem of the chapter that computes it.
+    key : str
+        Key in the chapter's results dictionary.
+    unit : str
+    description : str
+    """
+
+    chapter: str
+    key: str
+    unit: str
+    description: str
+
+
+PREDICTION_OBSERVABLES = (
+    Observable("05_weak_mixing_angle", "sin2w_interval_sys5", "", "sin²θ_W 90% CL interval, 5% systematic"),
+    Observable("05_weak_mixing_angle", "sin2w_interval_sys10", "", "sin²θ_W 90% CL interval, 10% systematic"),
+    Observable("06_em_properties", "mu_nu_limit_sys5", "1e-10 μ_B", "μ_ν 90% CL upper limit, 5% systematic"),
+    Observable("06_em_properties", "mu_nu_limit_sys10", "1e-10 μ_B", "μ_ν 90% CL upper limit, 10% systematic"),
+    Observable("06_em_properties", "charge_radius_intervals_sys5", "1e-32 cm²",
+               "⟨r²_ν⟩ 90% CL intervals, 5% systematic"),
+    Observable("06_em_properties", "charge_radius_intervals_sys10", "1e-32 cm²",
+               "⟨r²_ν⟩ 90% CL intervals, 10% systematic"),
+    Observable("07_nsi", "eps_u_intervals_sys5", "", "ε_ee^uV 90% CL intervals, 5% systematic"),
+    Observable("07_nsi", "eps_u_intervals_sys10", "", "ε_ee^uV 90% CL intervals, 10% systematic"),
+    Observable("07_nsi", "eps_d_intervals_sys5", "", "ε_ee^dV 90% CL intervals, 5% systematic"),
+    Observable("07_nsi", "eps_d_intervals_sys10", "", "ε_ee^dV 90% CL intervals, 10% systematic"),
+)
+"""Numbers the book computes for every projected experiment (Carey & Pandey, arXiv:2510.14015);
+the ones with a published target appear in the first table instead."""
+
+
+@dataclass(frozen=True)
+class NotComputed:
+    """Why a chapter run has no results (placeholder chapter, error, missing key)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a dashboard table (all fields are display strings except ``ok``).
+
+    ``ok`` is True (reproduced), False (not reproduced) or None (not computed, or no target).
+    """
+
+    quantity: str
+    case: str
+    unit: str
+    published: str
+    computed: str
+    tolerance: str
+    deviation: str
+    status: str
+    chapter: str
+    source: str
+    ok: bool | None
+
+
+def run_key(chapter: str, parameters: dict) -> tuple:
+    """Hashable key of a chapter run: ``(chapter, ((name, value), ...))`` with sorted names.
+
+    The same key as :func:`cevns_lib.published.runs_needed`.
+    """
+    return (chapter, tuple(sorted(parameters.items())))
+
+
+def is_placeholder(chapter_text: str) -> bool:
+    """True if a chapter's source still carries the "Not written yet" placeholder admonition."""
+    return PLACEHOLDER_MARK in chapter_text
+
+
+def runs_for_dashboard(published, observables=PREDICTION_OBSERVABLES, experiments=PROJECTED_EXPERIMENTS):
+    """The distinct chapter runs the dashboard needs, in a stable order.
+
+    Parameters
+    ----------
+    published : iterable of PublishedNumber
+    observables : iterable of Observable
+        Predictions, computed for every experiment in ``experiments``.
+    experiments : iterable of str
+
+    Returns
+    -------
+    list of (chapter, parameters dict)
+        First the runs of the published numbers (in file order), then the extra prediction runs.
+    """
+    out, seen = [], set()
+
+    def add(chapter, params):
+        key = run_key(chapter, params)
+        if key not in seen:
+            seen.add(key)
+            out.append((chapter, dict(params)))
+
+    for p in published:
+        add(p.chapter, p.parameters)
+    for chapter in dict.fromkeys(o.chapter for o in observables):
+        for exp in experiments:
+            add(chapter, {"experiment": exp})
+    return out
+
+
+# --- formatting ----------------------------------------------------------------------------------
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+def format_number(x, digits=4) -> str:
+    """A number with ``digits`` significant figures, a real minus sign and no trailing noise.
+
+    Integers and floats with integral values below 1e6 print without a decimal point.
+    """
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise ValueError(f"format_number needs an int or float, got {x!r}")
+    x = float(x)
+    if not math.isfinite(x):
+        return str(x)
+    if x == int(x) and abs(x) < 1e6:
+        text = str(int(x))
+    else:
+        text = f"{x:.{digits}g}"
+        if "e" in text:
+            mant, exp = text.split("e")
+            text = f"{mant}×10" + str(int(exp)).translate(_SUPERSCRIPTS)
+    return text.replace("-", "−")
+
+
+def format_value(value, digits=4) -> str:
+    """Display a published or computed value: a number, a [lo, hi] pair, or a union of pairs."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value, digits)
+    if isinstance(value, (list, tuple)):
+        if len(value) == 2 and all(isinstance(v, (int, float)) for v in value):
+            return f"[{format_number(value[0], digits)}, {format_number(value[1], digits)}]"
+        if value and all(isinstance(v, (list, tuple)) for v in value):
+            return " ∪ ".join(format_value(v, digits) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {format_value(v, digits)}" for k, v in value.items())
+    raise ValueError(f"cannot format value {value!r}: expected a number, [lo, hi] or a list of [lo, hi]")
+
+
+def format_tolerance(tolerance: dict, unit: str = "") -> str:
+    """'±0.0005', '±2%' or '≤ published (upper bound)'."""
+    if tolerance.get("upper_bound"):
+        return "≤ published (bound)"
+    if "absolute" in tolerance:
+        return "±" + format_number(tolerance["absolute"])
+    if "relative" in tolerance:
+        return "±" + format_number(100.0 * tolerance["relative"], 3) + "%"
+    raise ValueError(f"tolerance needs 'absolute', 'relative' or 'upper_bound', got {tolerance!r}")
+
+
+def format_deviation(deviation: float, tolerance: dict) -> str:
+    """The deviation in the units of the tolerance: absolute, '%' (relative) or computed − bound."""
+    if not math.isfinite(deviation):
+        return "shape differs"
+    if "relative" in tolerance and not tolerance.get("upper_bound"):
+        return format_number(100.0 * deviation, 2) + "%"
+    return format_number(deviation, 2)
+
+
+def source_markdown(source: str) -> str:
+    """The source text with arXiv identifiers turned into links and table pipes escaped."""
+    text = source.replace("|", "\\|")
+    return re.sub(r"arXiv:(\d{4}\.\d{4,5})", r"[arXiv:\1](https://arxiv.org/abs/\1)", text)
+
+
+def chapter_link(chapter: str) -> str:
+    """MyST cross-reference to a chapter page (resolved by Sphinx; a broken link fails the build)."""
+    return f"{{doc}}`{chapter}`"
+
+
+def case_label(parameters: dict, item: str | None = None) -> str:
+    """Experiment or data set of a run (plus the item of a dictionary result)."""
+    if "experiment" in parameters:
+        label = str(parameters["experiment"])
+    elif "dataset" in parameters:
+        label = str(parameters["dataset"])
+    else:
+        label = ", ".join(f"{k}={v}" for k, v in sorted(parameters.items())) or "default"
+    return f"{label} · {item}" if item else label
+
+
+# --- rows ----------------------------------------------------------------------------------------
+
+def computed_value(results, key: str, item: str | None = None):
+    """The value ``results["values"][key][item]``, or a :class:`NotComputed` saying what is missing."""
+    if isinstance(results, NotComputed):
+        return results
+    values = (results or {}).get("values", {})
+    if key not in values:
+        return NotComputed(f"the chapter records no {key!r}")
+    value = values[key]
+    if item is not None:
+        if not isinstance(value, dict) or item not in value:
+            return NotComputed(f"{key!r} has no item {item!r}")
+        value = value[item]
+    return value
+
+
+def published_row(number: PublishedNumber, results) -> Row:
+    """Compare one published number with the results dictionary of its chapter run.
+
+    Parameters
+    ----------
+    number : PublishedNumber
+    results : dict or NotComputed
+        ``{"chapter": ..., "parameters": ..., "values": {...}}`` as written by
+        :class:`cevns_lib.results.ChapterResults`, or why there is none.
+    """
+    value = computed_value(results, number.key, number.item)
+    common = dict(quantity=number.description or number.id, case=case_label(number.parameters, number.item),
+                  unit=number.unit, published=format_value(number.value),
+                  tolerance=format_tolerance(number.tolerance, number.unit),
+                  chapter=chapter_link(number.chapter), source=source_markdown(number.source))
+    if isinstance(value, NotComputed):
+        return Row(computed=f"— ({value.reason})", deviation="—", status=STATUS_NOT_COMPUTED, ok=None, **common)
+    try:
+        ok, dev = number.compare(value if number.item is None else {number.item: value})
+        shown, deviation = format_value(value), format_deviation(dev, number.tolerance)
+    except (TypeError, ValueError):  # a value of the wrong kind is a failed reproduction, not a crash
+        ok, shown, deviation = False, repr(value)[:80], "not comparable"
+    return Row(computed=shown, deviation=deviation,
+               status=STATUS_REPRODUCED if ok else STATUS_NOT_REPRODUCED, ok=bool(ok), **common)
+
+
+def published_rows(published, results_by_run) -> list:
+    """One :class:`Row` per published number; ``results_by_run`` maps :func:`run_key` → results.
+
+    A run missing from the mapping counts as not computed.
+    """
+    rows = []
+    for p in published:
+        res = results_by_run.get(run_key(p.chapter, p.parameters), NotComputed("not run"))
+        rows.append(published_row(p, res))
+    return rows
+
+
+def prediction_rows(published, results_by_run, observables=PREDICTION_OBSERVABLES,
+                    experiments=PROJECTED_EXPERIMENTS) -> list:
+    """Rows for computed numbers with no published target (each observable × experiment).
+
+    Cases that have a published target (same chapter, key and experiment) are left out: they are
+    in the first table.
+    """
+    targets = {(p.chapter, p.key, p.parameters.get("experiment")) for p in published}
+    rows = []
+    for exp in experiments:
+        for o in observables:
+            if (o.chapter, o.key, exp) in targets:
+                continue
+            res = results_by_run.get(run_key(o.chapter, {"experiment": exp}), NotComputed("not run"))
+            value = computed_value(res, o.key)
+            if isinstance(value, NotComputed):
+                computed = f"— ({value.reason})"
+            else:
+                try:
+                    computed = format_value(value)
+                except ValueError:
+                    computed = repr(value)[:80]
+            status = STATUS_NOT_COMPUTED if isinstance(value, NotComputed) else STATUS_COMPUTED
+            rows.append(Row(quantity=o.description, case=exp, unit=o.unit, published="no target",
+                            computed=computed, tolerance="—", deviation="—", status=status,
+                            chapter=chapter_link(o.chapter), source="—", ok=None))
+    return rows
+
+
+def count_reproduced(rows) -> tuple:
+    """(number reproduced, number of rows) of a published table."""
+    rows = list(rows)
+    return sum(1 for r in rows if r.ok is True), len(rows)
+
+
+def summary_sentence(n_reproduced: int, n_published: int, n_not_computed: int = 0) -> str:
+    """E.g. '15 of 20 published numbers reproduced (2 not computed yet)'."""
+    text = f"{n_reproduced} of {n_published} published numbers reproduced"
+    if n_not_computed:
+        text += f" ({n_not_computed} not computed yet)"
+    return text
+
+
+PUBLISHED_COLUMNS = (("quantity", "Quantity"), ("case", "Run (experiment / data set)"), ("unit", "Unit"),
+                     ("published", "Published"), ("computed", "Computed"), ("tolerance", "Tolerance"),
+                     ("deviation", "Deviation"), ("status", "Status"), ("chapter", "Chapter"),
+                     ("source", "Source"))
+PREDICTION_COLUMNS = (("quantity", "Quantity"), ("case", "Experiment"), ("unit", "Unit"),
+                      ("computed", "Computed"), ("status", "Status"), ("chapter", "Chapter"))
+
+
+def markdown_table(rows, columns=PUBLISHED_COLUMNS, caption="", name="") -> str:
+    """A MyST ``{table}`` (pipe table) of rows; ``name`` becomes the HTML id of the table.
+
+    The text is meant to be displayed with ``IPython.display.Markdown`` in a cell whose
+    ``mystnb.markdown_format`` is ``myst`` (so the chapter links resolve).
+    """
+    def cell(text):
+        return str(text).replace("\n", " ").replace("|", "\\|") if text != "" else " "
+
+    lines = ["| " + " | ".join(title for _, title in columns) + " |",
+             "|" + "|".join("---" for _ in columns) + "|"]
+    for r in rows:
+        # source/chapter are already markdown (links); escape only the other cells
+        lines.append("| " + " | ".join(getattr(r, k) if k in ("source", "chapter") else cell(getattr(r, k))
+                                       for k, _ in columns) + " |")
+    header = f":::{{table}} {caption}".rstrip()
+    opts = [f":name: {name}"] if name else []
+    opts.append(":class: reproduction-table")
+    return "\n".join([header, *opts, "", *lines, ":::"]) + "\n"
