@@ -24,10 +24,11 @@ from matplotlib.figure import Figure
 from . import constants as c
 from .detectors import PROJECTIONS, get_experiment
 from .form_factors import get_form_factor
-from .interactions import CHARGE_RADIUS_KAPPA, weak_amplitude
+from .interactions import weak_amplitude
 from .plotting import EXPERIMENT_COLOURS, FLAVOUR_COLOURS, use_house_style
 from .sources import FLAVOUR_LABELS, FLAVOURS
-from .stats import DCHI2_90CL_1DOF, allowed_intervals, chi2_normalisation_pull, format_intervals
+from .sensitivity import CountModel
+from .stats import DCHI2_90CL_1DOF, allowed_intervals, format_intervals
 
 SPECTRUM_T_MIN_KEV = 1.0
 """Lowest recoil of the plotted spectrum (keVnr); the magnetic rate grows as 1/T below it."""
@@ -105,25 +106,14 @@ def spectrum_and_count(experiment, sin2w=c.sin2_theta_w_low_q, mu_nu=0.0, eps_u=
     return k.grid.T / c.keV, dNdT, total
 
 
-def counts_model(experiment, kernels=None):
-    """Total counts above threshold as separate coefficients, for :func:`delta_chi2_curve`.
-
-    Returns ``(nucleus, weak, magnetic)`` with ``weak[fl]`` events per unit 𝒜² and
-    ``magnetic[fl]`` events per μ_B² (Helm form factor, the experiment's step efficiency).
-    """
-    exp = _experiment(experiment)
-    fc = exp.folded_counts("helm") if kernels is None else kernels
-    return exp.nucleus, fc.weak, fc.magnetic
-
-
 def delta_chi2_curve(experiment, observable, sigma, x=None, sin2w0=c.sin2_theta_w_low_q,
-                     charge_radius_kappa=CHARGE_RADIUS_KAPPA["paper_calibrated"], folded=None):
+                     charge_radius_kappa="paper_calibrated", model=None):
     """Δχ² of the total-count analysis of Carey & Pandey against one observable.
 
-    Asimov data are the SM counts at ``sin2w0``; the model varies one observable with the others
-    at their SM values, and one fractional normalisation pull of width ``sigma`` is profiled
-    analytically (:func:`cevns_lib.stats.chi2_normalisation_pull`). χ²_min = 0 at the SM point, so
-    Δχ² = χ².
+    A thin wrapper over :class:`cevns_lib.sensitivity.CountModel` (the analysis of the
+    sensitivity chapters): Asimov data are the SM counts at ``sin2w0``; one observable varies with
+    the others at their SM values; one fractional normalisation pull of width ``sigma`` is
+    profiled analytically. χ²_min = 0 at the SM point, so Δχ² = χ².
 
     Parameters
     ----------
@@ -138,10 +128,11 @@ def delta_chi2_curve(experiment, observable, sigma, x=None, sin2w0=c.sin2_theta_
         Scan points (default: 2001 points over :data:`OBSERVABLES` ``[observable]["range"]``).
     sin2w0 : float
         sin²θ_W of the Asimov data and of the non-sin²θ_W scans.
-    charge_radius_kappa : float
-        κ per 10⁻³² cm² (default: the paper-calibrated 0.0940, an *inferred* convention).
-    folded : FoldedCounts, optional
-        Counts above threshold for ``experiment`` (to skip rebuilding the kernels).
+    charge_radius_kappa : str or float
+        κ convention name or value per 10⁻³² cm² (default: the paper-calibrated 0.0940, an
+        *inferred* convention; see :data:`cevns_lib.interactions.CHARGE_RADIUS_KAPPA`).
+    model : CountModel, optional
+        Pre-built count model of ``experiment`` at ``sin2w0`` (to skip rebuilding the kernels).
 
     Returns
     -------
@@ -152,23 +143,19 @@ def delta_chi2_curve(experiment, observable, sigma, x=None, sin2w0=c.sin2_theta_
         raise ValueError(f"unknown observable {observable!r}; allowed: {', '.join(OBSERVABLES)}")
     if not np.isfinite(sigma) or sigma < 0:
         raise ValueError(f"sigma must be >= 0 (fractional, 0.05 for 5%), got {sigma!r}")
-    nucleus, Kw, Km = counts_model(experiment, folded)
+    if model is None:
+        model = CountModel.from_experiment(_experiment(experiment), "helm", sin2w_ref=sin2w0)
     x = np.linspace(*OBSERVABLES[observable]["range"], 2001) if x is None else np.asarray(x, dtype=float)
     if x.ndim != 1 or x.size < 2:
         raise ValueError("x must be a 1-D array of at least two scan points")
-    n_sm = sum(float(weak_amplitude(nucleus, fl, sin2w0)) ** 2 * Kw[fl] for fl in FLAVOURS)
-    kw = {"sin2w": sin2w0}
-    if observable == "sin2w":
-        kw = {"sin2w": x}
-    elif observable in ("eps_u", "eps_d"):
-        kw[observable] = x
-    elif observable == "charge_radius":
-        kw.update(charge_radius=x, charge_radius_kappa=charge_radius_kappa)
-    n = sum(weak_amplitude(nucleus, fl, nsi_flavours=("nu_e",), **kw) ** 2 * Kw[fl] for fl in FLAVOURS)
-    if observable == "mu_nu":
-        n = n + (x * 1e-10) ** 2 * sum(Km[fl] for fl in FLAVOURS)
-    n = np.broadcast_to(n, x.shape)
-    return x, chi2_normalisation_pull(n, n_sm, sigma)
+    counts = {
+        "sin2w": lambda: model.counts_sin2w(x),
+        "mu_nu": lambda: model.counts_mu_nu(x * 1e-10),
+        "eps_u": lambda: model.counts_nsi(eps_u=x),
+        "eps_d": lambda: model.counts_nsi(eps_d=x),
+        "charge_radius": lambda: model.counts_charge_radius(x, kappa=charge_radius_kappa),
+    }[observable]()
+    return x, model.dchi2(np.broadcast_to(counts, x.shape), sigma)
 
 
 # --- widgets ---------------------------------------------------------------------------------------
@@ -261,7 +248,7 @@ class Chi2Explorer(widgets.VBox):
         _experiment(experiment)
         if observable not in OBSERVABLES:
             raise ValueError(f"unknown observable {observable!r}; allowed: {', '.join(OBSERVABLES)}")
-        self._folded = {}
+        self._models = {}
         self.experiment_choice = widgets.Dropdown(options=list(PROJECTIONS), value=experiment,
                                                   description="Experiment")
         self.observable_choice = widgets.Dropdown(options=[(k, k) for k in OBSERVABLES], value=observable,
@@ -277,11 +264,11 @@ class Chi2Explorer(widgets.VBox):
             w.observe(self.on_change, names="value")
         self.update()
 
-    def folded_for(self, experiment):
-        """Folded counts of an experiment, built once per explorer."""
-        if experiment not in self._folded:
-            self._folded[experiment] = _experiment(experiment).folded_counts("helm")
-        return self._folded[experiment]
+    def model_for(self, experiment):
+        """Count model of an experiment, built once per explorer."""
+        if experiment not in self._models:
+            self._models[experiment] = CountModel.from_experiment(_experiment(experiment), "helm")
+        return self._models[experiment]
 
     def on_change(self, change=None):
         """Widget callback: recompute and redraw."""
@@ -291,7 +278,7 @@ class Chi2Explorer(widgets.VBox):
         """Recompute the Δχ² curve for the current controls and redraw the plot."""
         exp_name, obs = self.experiment_choice.value, self.observable_choice.value
         sigma = self.sigma_slider.value / 100.0
-        x, d = delta_chi2_curve(exp_name, obs, sigma, folded=self.folded_for(exp_name))
+        x, d = delta_chi2_curve(exp_name, obs, sigma, model=self.model_for(exp_name))
         self.data = (x, d)
         meta = OBSERVABLES[obs]
         if obs == "mu_nu":
