@@ -305,6 +305,20 @@ def prediction_rows(published, results_by_run, observables=PREDICTION_OBSERVABLE
     return rows
 
 
+def known_deviation_notes(published, rows) -> str:
+    """Markdown list explaining each published number that is not reproduced for a known reason.
+
+    Parameters
+    ----------
+    published : sequence of PublishedNumber
+    rows : sequence of Row
+        The published rows of the same build, in the same order (only rows marked ✗ get a note).
+    """
+    items = [f"- **{p.description or p.id}** ({case_label(p.parameters, p.item)}): {p.known_deviation}"
+             for p, r in zip(published, rows) if p.known_deviation and r.ok is False]
+    return "\n".join(items) if items else "No published number is marked as a known deviation in this build."
+
+
 def count_reproduced(rows) -> tuple:
     """(number reproduced, number of rows) of a published table."""
     rows = list(rows)

@@ -186,3 +186,17 @@ def test_markdown_table():
     assert "{doc}`05_weak_mixing_angle`" in table[2] and "✓ reproduced" in table[2]
     short = db.markdown_table(rows, db.PREDICTION_COLUMNS)
     assert ":name:" not in short
+
+
+def test_known_deviation_notes_only_for_failed_rows():
+    from cevns_lib.published import PublishedNumber
+
+    def num(i, note):
+        return PublishedNumber(f"id{i}", "08_light_mediators", {"dataset": "csi2021+ar2020"}, "k", "universal",
+                               1.0, "", {"relative": 0.05}, "src", f"quantity {i}", note)
+
+    pubs = [num(1, "strip minimum"), num(2, ""), num(3, "timing inputs")]
+    rows = [db.published_row(p, {"values": {"k": {"universal": v}}}) for p, v in zip(pubs, (0.8, 0.7, 1.0))]
+    text = db.known_deviation_notes(pubs, rows)
+    assert "quantity 1" in text and "strip minimum" in text
+    assert "quantity 2" not in text and "quantity 3" not in text  # no note, or reproduced

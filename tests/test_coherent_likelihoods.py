@@ -1,0 +1,235 @@
+"""COHERENT likelihoods: SM predictions, nuisance profiling vs brute force, convergence of the
+mediator kernels at light and heavy masses, the coupling polynomial, strip and limiting forms."""
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize
+
+from cevns_lib import constants as c
+from cevns_lib import mediators as med
+from cevns_lib.coherent import ar2020, binned, combined as cb, csi2017, csi2021, loader, profiling
+from cevns_lib.sources import FLAVOURS
+
+
+def _data_available():
+    try:
+        loader.data_path("csi2021", "dataBeamOnC.txt")
+        loader.data_path("ar2020_analysisA", "energydata1d.txt")
+        return True
+    except loader.DataFileError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(not _data_available(), reason="COHERENT data not available (CEVNS_DATA_DIR)")
+
+
+@pytest.fixture(scope="module")
+def preds():
+    return {"csi2017": csi2017.prediction(), "csi2021": csi2021.prediction(), "ar2020": ar2020.prediction()}
+
+
+# ------------------------------------------------------------------------------ data and SM
+def test_csi2017_data_and_sm():
+    obs = csi2017.observed()
+    assert obs["AC"][csi2017.FIT_SLICE].sum() == 405                # steady state quoted by COHERENT
+    assert obs["residual"][csi2017.FIT_SLICE].sum() == 142
+    assert csi2017.time_fractions()["delayed"] == pytest.approx(0.9148, abs=1e-4)
+    assert csi2017.prompt_neutrons()[csi2017.FIT_SLICE].sum() == pytest.approx(5.42, abs=0.02)
+    full = csi2017.prediction(time_window=False).sm()
+    assert full.sum() == pytest.approx(173.0, rel=0.02)             # COHERENT 2017: 173 ± 48
+    assert full[csi2017.FIT_SLICE].sum() == pytest.approx(164.5, rel=0.01)   # spec §12
+    assert csi2017.prediction().sm()[csi2017.FIT_SLICE].sum() == pytest.approx(152.8, rel=0.01)
+
+
+def test_ar2020_sm_and_backgrounds(preds):
+    bg = ar2020.backgrounds()
+    assert bg["PBRN"].sum() == pytest.approx(497.0, rel=1e-3)
+    assert bg["LBRN"].sum() == pytest.approx(33.0, rel=1e-3)
+    sm = preds["ar2020"].sm().sum()
+    assert 110 < sm < 128                                              # in-window; 128 ± 17 released
+    no_window = ar2020.prediction(timing_window=False).sm().sum()
+    assert no_window / sm == pytest.approx(1.115, abs=0.01)
+
+
+def test_csi2021_sm_and_data(preds):
+    obs = csi2021.observed()
+    assert obs["C"].sum() == 1578 and obs["AC"].sum() == 1295
+    sm = preds["csi2021"].sm().sum()
+    assert 300 < sm < 345                                              # 341 ± 11 ± 42 published
+    bg = csi2021.backgrounds()
+    assert bg["BRN"].sum() == pytest.approx(18.0) and bg["NIN"].sum() == pytest.approx(6.0)
+    t = csi2021.infer_beam_timing()
+    assert 0.45 < t["mean_us"] < 0.65 and t["max_residual"] < 0.15
+
+
+def test_csi2021_response_is_a_probability():
+    T = np.array([5.0, 15.0, 40.0]) * c.keV
+    R = csi2021.pe_response(T, edges=np.arange(0.0, 400.0, 1.0))
+    assert np.all(R >= 0) and np.all(R.sum(axis=0) <= 1.0 + 1e-12)
+    assert R[:, 2].sum() > 0.9                          # ≈ 35 PE: efficiency ≈ 1, no loss to the tails
+    mean_pe = (R[:, 2] * (np.arange(0.0, 399.0) + 0.5)).sum() / R[:, 2].sum()
+    assert mean_pe == pytest.approx(13.35 * csi2021.quenching(T[2]) / c.keV, rel=0.02)
+    tr = csi2021.time_response(0.55, edges=np.array([-1.0, 30.0]))
+    for fl in FLAVOURS:
+        assert tr[fl][0] < 1.0
+    with_eff = csi2021.time_response(0.55)
+    assert with_eff["nu_mu"].sum() > with_eff["nu_e"].sum()
+
+
+# ------------------------------------------------------------------------------ profiling
+def test_gaussian_profile_equals_brute_force():
+    L = csi2017.Likelihood.load()
+    S = 1.25 * csi2017.prediction().sm()[csi2017.FIT_SLICE]
+    prof, a = L.chi2(S, return_nuisances=True)
+    brute = minimize(lambda x: L.chi2_fixed(S, *x), [0.0, 0.0], method="Nelder-Mead",
+                     options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000})
+    assert prof == pytest.approx(brute.fun, abs=1e-7)
+    assert np.allclose(a, brute.x, atol=1e-5)
+    La = ar2020.Likelihood.load()
+    Sa = 0.7 * ar2020.prediction().sm()
+    prof_a = La.chi2(Sa)
+    brute_a = minimize(lambda x: La.chi2_fixed(Sa, x), [1.0, 1.0, 1.0], method="Nelder-Mead",
+                       options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000})
+    assert prof_a == pytest.approx(brute_a.fun, abs=1e-7)
+
+
+def test_poisson_profile_equals_brute_force():
+    L = csi2021.Likelihood.load()
+    for scale in (0.8, 1.0, 1.4):
+        S = scale * csi2021.prediction().sm()
+        prof, a = L.chi2(S, return_nuisances=True)
+        brute = minimize(lambda x: L.chi2_fixed(S, x), np.zeros(4), method="Nelder-Mead",
+                         options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 40000})
+        assert prof == pytest.approx(brute.fun, abs=1e-6)
+
+
+def test_profiling_vectorised_matches_pointwise():
+    L = csi2021.Likelihood.load()
+    S = csi2021.prediction().sm()
+    batch = np.stack([0.5 * S, S, 3.0 * S])
+    vec = L.chi2(batch)
+    assert np.allclose(vec, [L.chi2(x) for x in batch], rtol=1e-10)
+
+
+def test_profiling_bad_input():
+    with pytest.raises(ValueError):
+        profiling.gaussian_profile(np.ones(3), np.ones(3), np.ones((2, 3)), [0.1])
+    with pytest.raises(ValueError):
+        profiling.poisson_profile(np.ones(3), np.ones((1, 3)), [0.0])
+
+
+# ------------------------------------------------------------------------------ mediator kernels
+@pytest.mark.parametrize("name", ["csi2017", "csi2021", "ar2020"])
+def test_mediator_coefficients_converge_at_light_and_heavy_masses(name):
+    mod = {"csi2017": csi2017, "csi2021": csi2021, "ar2020": ar2020}[name]
+    p1, p2 = mod.prediction(), mod.prediction(panels_per_decade=8, order=16)
+    big = p2.sm() >= 1e-3
+    masses = [1.0, 10.0, 1000.0]  # MeV
+    for model in ("universal", "B-3L_mu", "L_e-L_mu"):
+        for x, y in zip(p1.zprime_coefficients(model, masses), p2.zprime_coefficients(model, masses)):
+            assert np.max(np.abs(x[..., big] / y[..., big] - 1)) < 1e-4
+    for x, y in zip(p1.scalar_coefficients(masses), p2.scalar_coefficients(masses)):
+        assert np.max(np.abs(x[..., big] / y[..., big] - 1)) < 1e-4
+
+
+def test_polynomial_equals_direct_charge_evaluation(preds):
+    p = preds["ar2020"]
+    model = med.get_model("B-L")
+    M, g = 20.0, 3e-5
+    A, B, C = p.zprime_coefficients(model, [M])
+    poly = A + g**2 * B[0] + g**4 * C[0]
+    direct = np.zeros_like(A)
+    for tb in p.targets:
+        for fl in FLAVOURS:
+            Q = tb.sm_charge(fl) + g**2 * med.zprime_amplitude_shift(
+                tb.q, model, fl, tb.nucleus.Z, tb.nucleus.N, tb.F_Z, tb.F_N, mass=M)
+            direct += tb.weak[fl] @ Q**2
+    assert np.allclose(poly, direct, rtol=1e-12)
+
+
+def test_scalar_weights_against_direct_cross_section():
+    """Scalar node weights reproduce N_T Φ ∫dT ∫dE f(E) dσ_φ/dT on a brute-force grid."""
+    from cevns_lib.nuclei import get_nucleus
+    from cevns_lib.rates import RecoilKernels
+    from cevns_lib.sources import nu_e_spectrum
+
+    ar = get_nucleus("Ar40")
+    k = RecoilKernels.build(ar, 1.0, 1.0, t_min=5 * c.keV, t_max_=60 * c.keV, recoil_term=False)
+    one = lambda q: np.ones_like(q)  # noqa: E731
+    tb = binned.TargetBins.build(k, np.ones((1, k.grid.T.size)), one, one, 1.0, 1.0)
+    got = float(tb.scalar["nu_e"].sum())
+    T = np.linspace(5, 60, 2001) * c.keV
+    E = np.linspace(1.0, c.E_nu_max_delayed, 4001)
+    TT, EE = np.meshgrid(T, E, indexing="ij")
+    ok = TT <= 2 * EE**2 / (ar.mass + 2 * EE)
+    integrand = np.where(ok, nu_e_spectrum(EE) * ar.mass**2 * TT / (4 * np.pi * EE**2), 0.0)
+    ref = np.trapezoid(np.trapezoid(integrand, E, axis=1), T) / c.cm2
+    assert got == pytest.approx(ref, rel=2e-3)
+
+
+# ------------------------------------------------------------------------------ scans
+@pytest.fixture(scope="module")
+def combo():
+    return cb.load_combination("csi2021+ar2020")
+
+
+def test_limiting_forms_match_contour_ends(combo):
+    s = cb.model_scan(combo, "B-L", masses=np.array([1e-2, 1.0, 3e3, 1e4]))
+    for name in ("CsI", "Ar", "combined"):
+        assert s.edge[name][0] == pytest.approx(s.low[name], rel=0.02)
+        assert s.edge[name][-1] / s.masses[-1] == pytest.approx(s.high[name], rel=0.02)
+
+
+def test_universal_strip_matches_analytic_position(combo):
+    s = cb.model_scan(combo, "universal", masses=np.array([1000.0, 3000.0, 10000.0]),
+                      grids={"g": np.logspace(-4, -1.3, 400), "light": np.logspace(-7, -3, 200),
+                             "heavy": np.logspace(-8, -4, 200)}, shear_mass=None)
+    centre = cb.strip_centre(s.masses, s.g, s.chi2["combined"], s.edge["combined"])
+    slope = centre / s.masses * c.GeV
+    from cevns_lib.interactions import weak_amplitude
+    from cevns_lib.nuclei import get_nucleus
+
+    cs = get_nucleus("Cs133")
+    analytic = med.strip_g_over_m(weak_amplitude(cs, "nu_mu", scheme="radiative"), med.get_model("universal"),
+                                  "nu_mu", cs.Z, cs.N) * c.GeV
+    assert np.allclose(slope, analytic, rtol=0.02)     # 1.77e-3 GeV⁻¹ (¹³³Cs, ν_μ)
+    assert np.allclose(slope, 1.8e-3, rtol=0.04)       # the estimate √(N/A·√2G_F/3) of the spec
+    # allowed inside the excluded region
+    d = s.chi2["combined"] - s.chi2_min["combined"]
+    j = np.argmin(np.abs(s.g[-1] - centre[-1]))
+    k = np.argmin(np.abs(s.g[-1] - 0.7 * centre[-1]))
+    assert d[-1, j] < 4.605 < d[-1, k]
+
+
+def test_chi2_min_is_grid_independent(combo):
+    a = cb.model_scan(combo, "universal", masses=np.logspace(0, 4, 11))
+    b = cb.model_scan(combo, "universal", masses=np.logspace(0, 4, 41))
+    assert a.chi2_min["combined"] == pytest.approx(b.chi2_min["combined"], abs=1e-3)
+    assert a.low["combined"] == pytest.approx(b.low["combined"], rel=1e-3)
+
+
+def test_first_crossing():
+    x = np.logspace(-3, 0, 31)
+    assert cb.first_crossing(x, 10 * x) == pytest.approx(0.4605, rel=0.05)
+    assert np.isnan(cb.first_crossing(x, 0 * x))
+
+
+def test_bad_dataset_names():
+    with pytest.raises(ValueError, match="csi2021\\+ar2020"):
+        cb.load_combination("csi2021")
+    with pytest.raises(ValueError, match="allowed"):
+        cb.load_dataset("ge2024")
+    with pytest.raises(ValueError, match="exposure"):
+        ar2020.exposure("nominal")
+
+
+def test_bound_reference_choice(combo):
+    s = cb.model_scan(combo, "universal", masses=np.logspace(0, 4, 11))
+    assert s.bound("low") == pytest.approx(s.low["combined"])
+    assert s.chi2_sm["combined"] >= s.chi2_min["combined"]
+    assert s.bound("low", reference="sm") >= s.bound("low")      # SM χ² ≥ global minimum → weaker bound
+    assert s.bound("high", "CsI", reference="sm") >= s.bound("high", "CsI")
+    with pytest.raises(ValueError):
+        s.bound("medium")
+    with pytest.raises(ValueError):
+        s.bound("low", reference="best")
