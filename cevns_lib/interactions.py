@@ -38,13 +38,16 @@ COUPLING_SCHEMES = ("tree", "radiative")
 CHARGE_RADIUS_KAPPA = {
     "giunti": c.charge_radius_giunti_per_1e32_cm2,
     "paper_calibrated": 0.0940,
+    "sin2w_shift_single": 2.0 * c.charge_radius_giunti_per_1e32_cm2,
     "sin2w_shift": 4.0 * c.charge_radius_giunti_per_1e32_cm2,
 }
 """Shift of g_V^p per 10⁻³² cm² of ⟨r²_ν⟩ in three conventions:
 ``giunti`` √2πα/(3G_F) = 0.0238 (Giunti & Studenikin, RMP 87, 531 (2015));
 ``paper_calibrated`` 0.0940, *inferred* by fitting the published 5% intervals of Carey & Pandey
-(arXiv:2510.14015; project spec section 3.4); ``sin2w_shift`` 0.0952, from
-sin²θ_W → sin²θ_W + 2(√2πα/3G_F)⟨r²⟩ inserted in g_V^p = 1/2 − 2 sin²θ_W."""
+(arXiv:2510.14015; project spec section 3.4); ``sin2w_shift_single`` 0.0476, from
+sin²θ_W → sin²θ_W + (√2πα/3G_F)⟨r²⟩ inserted in g_V^p = 1/2 − 2 sin²θ_W (the factor-2 ambiguity of
+the literature); ``sin2w_shift`` 0.0952, from sin²θ_W → sin²θ_W + 2(√2πα/3G_F)⟨r²⟩ (no published
+source found for this form; listed as the nearest simple form to the paper-calibrated value)."""
 
 
 def _check_flavour(flavour):
@@ -78,7 +81,7 @@ def vector_couplings(flavour: str, sin2w=c.sin2_theta_w_low_q, scheme: str = "tr
 
 def weak_amplitude(nucleus: Nucleus, flavour: str, sin2w=c.sin2_theta_w_low_q, scheme="tree",
                    eps_u=0.0, eps_d=0.0, nsi_flavours=("nu_e",), charge_radius=0.0,
-                   charge_radius_kappa=CHARGE_RADIUS_KAPPA["giunti"]):
+                   charge_radius_kappa=None):
     """Weak amplitude 𝒜 = Z g_p + N g_n of a flavour, with optional NSI and charge radius.
 
     All parameters broadcast (numpy), so a scan is one call.
@@ -93,8 +96,9 @@ def weak_amplitude(nucleus: Nucleus, flavour: str, sin2w=c.sin2_theta_w_low_q, s
         Vector NSI couplings ε^{uV}, ε^{dV} (dimensionless), applied to ``nsi_flavours``.
     charge_radius : float or ndarray
         Neutrino charge radius ⟨r²_ν⟩ in 10⁻³² cm², common to all flavours.
-    charge_radius_kappa : float
-        Shift of g_V^p per 10⁻³² cm² (see :data:`CHARGE_RADIUS_KAPPA`).
+    charge_radius_kappa : float, optional
+        Shift of g_V^p per 10⁻³² cm² (see :data:`CHARGE_RADIUS_KAPPA`). The conventions differ by
+        up to a factor 4, so it must be given whenever ``charge_radius`` is non-zero.
 
     Returns
     -------
@@ -102,7 +106,12 @@ def weak_amplitude(nucleus: Nucleus, flavour: str, sin2w=c.sin2_theta_w_low_q, s
         𝒜 (dimensionless); the SM value for ⁴⁰Ar at tree level is −2 − 36 sin²θ_W.
     """
     g_p, g_n = vector_couplings(flavour, sin2w, scheme)
-    g_p = g_p - charge_radius_kappa * np.asarray(charge_radius, dtype=float)
+    r2 = np.asarray(charge_radius, dtype=float)
+    if np.any(r2 != 0):
+        if charge_radius_kappa is None:
+            raise ValueError("charge_radius_kappa must be given with a non-zero charge_radius; conventions: "
+                             + ", ".join(f"{k} = {v:.4f}" for k, v in CHARGE_RADIUS_KAPPA.items()))
+        g_p = g_p - charge_radius_kappa * r2
     if flavour in nsi_flavours:
         g_p = g_p + 2.0 * np.asarray(eps_u) + np.asarray(eps_d)
         g_n = g_n + np.asarray(eps_u) + 2.0 * np.asarray(eps_d)
@@ -114,6 +123,8 @@ def weak_amplitude(nucleus: Nucleus, flavour: str, sin2w=c.sin2_theta_w_low_q, s
 def t_max(E, M):
     """Largest recoil kinetic energy 2E²/(M + 2E) (MeV) for neutrino energy E on mass M (MeV)."""
     E = np.asarray(E, dtype=float)
+    if np.any(E < 0) or M <= 0:
+        raise ValueError("neutrino energy E must be >= 0 and nuclear mass M > 0 (MeV)")
     return 2.0 * E**2 / (M + 2.0 * E)
 
 

@@ -121,6 +121,21 @@ def fluence_per_flavour(nu_per_flavour_per_pot: float, pot_per_second: float,
     return nu_per_flavour_per_pot * pot_per_second * run_time_s / (4.0 * np.pi * L_cm**2)
 
 
+def fluence_from_pot(nu_per_flavour_per_pot: float, pot: float, baseline_m: float) -> float:
+    """Fluence per flavour in cm⁻² for a total number of protons on target, r·POT/(4πL²).
+
+    Parameters
+    ----------
+    nu_per_flavour_per_pot : float
+        Neutrinos of each flavour per proton on target, r.
+    pot : float
+        Total protons on target of the exposure.
+    baseline_m : float
+        Source–detector distance in metres.
+    """
+    return fluence_per_flavour(nu_per_flavour_per_pot, pot, 1.0, baseline_m)
+
+
 def arrival_time_pdf(t_us, flavour: str, pulse_sigma_us: float = 0.15, pulse_mean_us: float = 0.0):
     """Arrival-time density (µs⁻¹) of a flavour for a Gaussian proton pulse.
 

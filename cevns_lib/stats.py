@@ -63,7 +63,9 @@ def profiled_pull(n_model, n_observed, sigma):
 
 
 def chi2_with_pull(n_model, n_observed, sigma, eta):
-    """The unprofiled χ²(η) = [N_obs − N(1+η)]²/N_obs + (η/σ)², for checks and plots."""
+    """The unprofiled χ²(η) = [N_obs − N(1+η)]²/N_obs + (η/σ)², for checks and plots (σ > 0)."""
+    if not np.isfinite(sigma) or sigma <= 0:
+        raise ValueError(f"sigma must be > 0 for the unprofiled χ², got {sigma!r}")
     n = np.asarray(n_model, dtype=float)
     return (n_observed - n * (1 + eta)) ** 2 / n_observed + (eta / sigma) ** 2
 
@@ -91,6 +93,8 @@ def allowed_intervals(x, dchi2, level=DCHI2_90CL_1DOF, interpolate=True):
         raise ValueError("x and dchi2 must be 1-D arrays of the same length (>= 2)")
     if np.any(np.diff(x) <= 0):
         raise ValueError("x must be strictly increasing")
+    if not np.all(np.isfinite(d)):
+        raise ValueError("dchi2 contains NaN or infinite values: the scan is not valid")
     inside = d <= level
     out = []
     i = 0

@@ -233,3 +233,13 @@ def test_bound_reference_choice(combo):
         s.bound("medium")
     with pytest.raises(ValueError):
         s.bound("low", reference="best")
+
+
+def test_rebinned_cells_split_at_bin_edges():
+    import numpy as np
+
+    from cevns_lib.coherent.csi2021 import _rebin_cells
+
+    centres = np.array([0.115, 0.125, 0.135])  # the middle 10 ns cell straddles the 0.125 edge
+    out = _rebin_cells(centres, np.array([1.0, 2.0, 4.0]), np.array([0.0, 0.125, 0.25]))
+    assert out == pytest.approx([1.0 + 1.0, 1.0 + 4.0])

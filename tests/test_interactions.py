@@ -82,3 +82,14 @@ def test_bad_energies_raise():
         I.dsigma_dT_sm(10.0, -0.01, AR, 1.0, F)
     with pytest.raises(ValueError, match="sin2w"):
         I.weak_amplitude(AR, "nu_e", sin2w=1.5)
+
+
+def test_charge_radius_needs_an_explicit_convention():
+    with pytest.raises(ValueError, match="charge_radius_kappa"):
+        I.weak_amplitude(AR, "nu_mu", charge_radius=1.0)
+    assert I.CHARGE_RADIUS_KAPPA["sin2w_shift_single"] == pytest.approx(0.0476, abs=1e-4)
+
+
+def test_negative_energy_in_tmax_raises():
+    with pytest.raises(ValueError, match="neutrino energy"):
+        I.t_max(-1.0, AR.mass)

@@ -140,3 +140,26 @@ def test_g2_band():
     assert np.isnan(nan_lo[0]) and np.isnan(nan_hi[0])
     slo, shi = med.g2_band(np.array([10.0]), None)
     assert slo[0] > 0 and shi[0] > slo[0]
+
+
+@pytest.mark.parametrize("M_GeV", [0.001, 0.1, 1.0, 10.0, 30.0])
+def test_g2_integrals_against_adaptive_quadrature(M_GeV):
+    """Δa_μ quadrature (log panels at both ends of z) against scipy.quad, light to heavy mediators;
+    at M ≫ m_μ the integrand peaks at z ≈ m_μ²/M²."""
+    import numpy as np
+    from scipy.integrate import quad
+
+    from cevns_lib import constants as c
+    from cevns_lib import mediators as m
+
+    M, mm = M_GeV * c.GeV, c.m_mu
+    pts = [min(0.5, (mm / M) ** 2)]
+    scalar = quad(lambda z: (1 - z) ** 2 * (1 + z) / ((1 - z) ** 2 + z * M**2 / mm**2), 0, 1,
+                  epsabs=0, epsrel=1e-12, limit=500, points=pts)[0] / (8 * np.pi**2)
+    vector = quad(lambda z: mm**2 * z * (1 - z) ** 2 / (mm**2 * (1 - z) ** 2 + M**2 * z), 0, 1,
+                  epsabs=0, epsrel=1e-12, limit=500, points=pts)[0] / (4 * np.pi**2)
+    assert m.delta_a_mu_scalar(1.0, M) == pytest.approx(scalar, rel=1e-8)
+    assert m.delta_a_mu_vector(1.0, M) == pytest.approx(vector, rel=1e-8)
+    if M_GeV >= 10:  # asymptotic forms, corrections O((m_μ/M)² ln(M²/m_μ²))
+        assert m.delta_a_mu_scalar(1.0, M) == pytest.approx((mm / M) ** 2 * (np.log(M**2 / mm**2) - 7 / 6) / (8 * np.pi**2), rel=3e-3)
+        assert m.delta_a_mu_vector(1.0, M) == pytest.approx(mm**2 / (12 * np.pi**2 * M**2), rel=3e-3)

@@ -63,3 +63,10 @@ def test_negative_sigma_raises():
 
 def test_format_intervals():
     assert stats.format_intervals([[-0.024, 0.022]], "{:.3f}") == "[−0.024, 0.022]"
+
+
+def test_nan_scan_and_zero_sigma_unprofiled_raise():
+    with pytest.raises(ValueError, match="NaN"):
+        stats.allowed_intervals(np.array([0.0, 1.0, 2.0]), np.array([0.0, np.nan, 3.0]))
+    with pytest.raises(ValueError, match="sigma"):
+        stats.chi2_with_pull(1.0, 1.0, 0.0, 0.1)

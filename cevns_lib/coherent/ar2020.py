@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..nuclei import get_nucleus
-from ..sources import FLAVOURS, fluence_per_flavour
+from ..sources import FLAVOURS, fluence_from_pot
 from . import ar2020_response as resp
 from . import loader
 from .binned import BinnedPrediction, TargetBins, helm_pair
@@ -57,7 +57,7 @@ def prediction(which_exposure="release", timing_window=True, panels_per_decade=4
     frac = {fl: (resp.timing_window_fraction(fl) if timing_window else 1.0) for fl in FLAVOURS}
     ar = get_nucleus("Ar40")
     n_t = ex["mass_kg"] * ar.targets_per_kg()
-    fluence = fluence_per_flavour(ex["nu_per_flavour_per_pot"], ex["pot"], 1.0, ex["baseline_m"])
+    fluence = fluence_from_pot(ex["nu_per_flavour_per_pot"], ex["pot"], ex["baseline_m"])
     FZ, FN = helm_pair(ar)
     tb = TargetBins.build(k, {fl: R * frac[fl] for fl in FLAVOURS}, FZ, FN, n_t, fluence, coupling_scheme)
     return BinnedPrediction((tb,))

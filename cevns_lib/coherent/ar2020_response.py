@@ -45,7 +45,7 @@ from ..interactions import weak_amplitude
 from ..nuclei import get_nucleus
 from ..rates import RecoilKernels
 from ..response import LinearQFResponse, PiecewiseLinearEfficiency
-from ..sources import FLAVOURS, arrival_time_pdf, fluence_per_flavour
+from ..sources import FLAVOURS, arrival_time_pdf, fluence_from_pot
 from .loader import load_table, load_yaml
 
 DATASET = "ar2020_analysisA"
@@ -172,8 +172,7 @@ def kernels(exposure: dict, **grid) -> RecoilKernels:
     exposure = _check_exposure(exposure)
     ar = get_nucleus("Ar40")
     n_targets = exposure["mass_kg"] * ar.targets_per_kg()
-    # fluence_per_flavour takes a rate and a time: total POT = pot_per_second × 1 s
-    fluence = fluence_per_flavour(exposure["nu_per_flavour_per_pot"], exposure["pot"], 1.0, exposure["baseline_m"])
+    fluence = fluence_from_pot(exposure["nu_per_flavour_per_pot"], exposure["pot"], exposure["baseline_m"])
     resp = detector_response(with_efficiency=False)
     edges_nr = resp.recoil_energy(ENERGY_BIN_EDGES_KEVEE[1:] * c.keV)
     table_nr = efficiency_table()[:, 1] * c.keV

@@ -23,7 +23,7 @@ from .. import constants as c
 from ..detectors import registry_quantity
 from ..nuclei import get_nucleus
 from ..rates import RecoilKernels
-from ..sources import FLAVOURS, fluence_per_flavour, spectrum
+from ..sources import FLAVOURS, fluence_from_pot, spectrum
 from . import loader
 from .binned import BinnedPrediction, TargetBins, helm_pair
 from .profiling import gaussian_profile
@@ -114,7 +114,7 @@ def prediction(time_window=True, panels_per_decade=4, order=8, coupling_scheme="
     the prompt ν_μ by its fraction (≈1), matching the data window (spec A4).
     """
     ex = exposure()
-    fluence = fluence_per_flavour(ex["nu_per_flavour_per_pot"], ex["pot"], 1.0, ex["baseline_m"])
+    fluence = fluence_from_pot(ex["nu_per_flavour_per_pot"], ex["pot"], ex["baseline_m"])
     ly, qf = ex["light_yield"], ex["qf"]
     breaks = tuple(float(x) / (ly * qf) * c.keV for x in np.arange(1.0, edges[-1] + 1.0))
     fr = time_fractions() if time_window else {"prompt": 1.0, "delayed": 1.0}

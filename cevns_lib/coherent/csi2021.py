@@ -25,7 +25,7 @@ from .. import constants as c
 from ..detectors import registry_quantity
 from ..nuclei import get_nucleus
 from ..rates import RecoilKernels
-from ..sources import FLAVOURS, arrival_time_pdf, fluence_per_flavour
+from ..sources import FLAVOURS, arrival_time_pdf, fluence_from_pot
 from . import loader
 from .binned import BinnedPrediction, TargetBins, helm_pair
 from .profiling import poisson_profile
@@ -143,7 +143,7 @@ def prediction(pulse_mean_us=None, panels_per_decade=4, order=8, coupling_scheme
     ex = exposure()
     if pulse_mean_us is None:
         pulse_mean_us = infer_beam_timing()["mean_us"]
-    fluence = fluence_per_flavour(ex["nu_per_flavour_per_pot"], ex["pot"], 1.0, ex["baseline_m"])
+    fluence = fluence_from_pot(ex["nu_per_flavour_per_pot"], ex["pot"], ex["baseline_m"])
     tr = time_response(pulse_mean_us, time_edges)
     targets = []
     for name in ("Cs133", "I127"):
@@ -174,14 +174,23 @@ def observed(pe_edges=PE_EDGES, time_edges=TIME_EDGES_US) -> dict:
     return out
 
 
+def _rebin_cells(centres, values, edges):
+    """Content of uniform cells (given by their centres) per bin, splitting a cell that straddles a
+    bin edge by its overlap (the released time PDFs have 10 ns cells centred on some bin edges)."""
+    width = float(np.median(np.diff(centres)))
+    lo = np.maximum(centres[None, :] - width / 2, edges[:-1, None])
+    hi = np.minimum(centres[None, :] + width / 2, edges[1:, None])
+    return (np.clip(hi - lo, 0.0, None) / width) @ values
+
+
 def _pdf_2d(pe_name, t_name, pe_edges, time_edges):
     pe, ppe = loader.load_table(DATASET, pe_name).T
     t, pt = loader.load_table(DATASET, t_name).T
-    hp, _ = np.histogram(pe, bins=pe_edges, weights=ppe)
-    ht, _ = np.histogram(t, bins=time_edges, weights=pt)
-    sel_pe = pe < pe_edges[-1]
-    sel_t = (t >= time_edges[0]) & (t < time_edges[-1])
-    return np.outer(hp / ppe[sel_pe].sum(), ht / pt[sel_t].sum()).ravel()
+    hp = _rebin_cells(pe, ppe, np.asarray(pe_edges, dtype=float))
+    ht = _rebin_cells(t, pt, np.asarray(time_edges, dtype=float))
+    inside_pe = _rebin_cells(pe, ppe, np.array([pe_edges[0], pe_edges[-1]], dtype=float))[0]
+    inside_t = _rebin_cells(t, pt, np.array([time_edges[0], time_edges[-1]], dtype=float))[0]
+    return np.outer(hp / inside_pe, ht / inside_t).ravel()
 
 
 def backgrounds(pe_edges=PE_EDGES, time_edges=TIME_EDGES_US, counts=None) -> dict:
