@@ -2,7 +2,9 @@
 
 The registry lives in ``cevns_lib/data/experiments.toml``: every number carries a source and a
 status (``published`` / ``inferred`` / ``assumed``). This module turns an entry into an
-:class:`Experiment` that knows its targets, fluence and response, and builds rate kernels.
+:class:`Experiment` that knows its targets, fluence and response; the rate layer
+(:func:`cevns_lib.rates.experiment_kernels`, :func:`cevns_lib.rates.experiment_counts`) builds its
+kernels.
 """
 
 import functools
@@ -13,10 +15,8 @@ from importlib import resources
 import numpy as np
 
 from . import constants as c
-from .form_factors import get_form_factor
 from .interactions import t_max
 from .nuclei import Nucleus, get_nucleus
-from .rates import FoldedCounts, RecoilKernels
 from .response import LinearQFResponse
 from .sources import fluence_per_flavour
 
@@ -161,12 +161,6 @@ class Experiment:
         """Step efficiency at the (effective) threshold."""
         return StepEfficiency(self.threshold_keVnr * c.keV)
 
-    def kernels(self, t_min=None, **grid) -> RecoilKernels:
-        """Recoil kernels for this exposure, starting at the threshold unless ``t_min`` (MeV) is given."""
-        t0 = self.efficiency.t_min if t_min is None else t_min
-        return RecoilKernels.build(self.nucleus, self.n_targets, self.fluence_per_flavour(), t_min=t0,
-                                   breakpoints=self.efficiency.breakpoints, **grid)
-
     def response(self) -> LinearQFResponse:
         """Quenching QF(T) = a + b·T[keVnr] and resolution σ = a_res·√(E_ee[keVee]) from the
         registry (the COHERENT CENNS-10 values for every LAr detector, no efficiency curve: the
@@ -177,11 +171,6 @@ class Experiment:
             raise ValueError(f"{self.name}: registry lacks response quantities {sorted(missing)}")
         return LinearQFResponse(q["quenching_a"].value, q["quenching_b_per_keVnr"].value,
                                 q["resolution_a_sqrt_keV"].value)
-
-    def folded_counts(self, form_factor="helm", **grid) -> FoldedCounts:
-        """Counts above threshold as a polynomial in the couplings, for a named form factor."""
-        ff = get_form_factor(form_factor, self.nucleus)
-        return self.kernels(**grid).fold(self.efficiency, ff)
 
 
 def _value(entry, key):

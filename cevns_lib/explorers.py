@@ -26,6 +26,7 @@ from .detectors import PROJECTIONS, get_experiment
 from .form_factors import get_form_factor
 from .interactions import weak_amplitude
 from .plotting import EXPERIMENT_COLOURS, FLAVOUR_COLOURS, use_house_style
+from .rates import experiment_kernels
 from .sources import FLAVOUR_LABELS, FLAVOURS
 from .sensitivity import CountModel
 from .stats import DCHI2_90CL_1DOF, allowed_intervals, format_intervals
@@ -56,7 +57,7 @@ def spectrum_kernels(experiment, panels_per_decade=12, order=8):
     The threshold is a panel edge, so the count above it is exact on the grid.
     """
     exp = _experiment(experiment)
-    return exp, exp.kernels(t_min=SPECTRUM_T_MIN_KEV * c.keV, panels_per_decade=panels_per_decade, order=order)
+    return exp, experiment_kernels(exp, t_min=SPECTRUM_T_MIN_KEV * c.keV, panels_per_decade=panels_per_decade, order=order)
 
 
 def spectrum_and_count(experiment, sin2w=c.sin2_theta_w_low_q, mu_nu=0.0, eps_u=0.0, form_factor="helm",

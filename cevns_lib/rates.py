@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import constants as c
+from .form_factors import get_form_factor
 from .interactions import e_min, kinematic_factor, magnetic_factor, momentum_transfer, t_max
 from .nuclei import Nucleus
 from .sources import FLAVOURS, spectrum
@@ -251,6 +252,23 @@ class FoldedCounts:
     def total(self, amplitudes, mu_nu=0.0):
         """Total counts summed over flavours (same broadcasting as :meth:`per_flavour`)."""
         return sum(self.per_flavour(amplitudes, mu_nu).values())
+
+
+def experiment_kernels(experiment, t_min=None, **grid) -> RecoilKernels:
+    """Recoil kernels of an experiment's exposure (a :class:`cevns_lib.detectors.Experiment`),
+    starting at its efficiency threshold unless ``t_min`` (MeV) is given; ``grid`` sets
+    ``panels_per_decade`` / ``order``."""
+    eff = experiment.efficiency
+    t0 = eff.t_min if t_min is None else t_min
+    return RecoilKernels.build(experiment.nucleus, experiment.n_targets, experiment.fluence_per_flavour(),
+                               t_min=t0, breakpoints=eff.breakpoints, **grid)
+
+
+def experiment_counts(experiment, form_factor="helm", **grid) -> "FoldedCounts":
+    """Counts of an experiment above its threshold as a polynomial in the couplings, for a named
+    form factor (see :func:`cevns_lib.form_factors.get_form_factor`)."""
+    ff = get_form_factor(form_factor, experiment.nucleus)
+    return experiment_kernels(experiment, **grid).fold(experiment.efficiency, ff)
 
 
 def convergence_check(build, evaluate, refine=2):

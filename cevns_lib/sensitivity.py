@@ -26,7 +26,7 @@ from .detectors import PROJECTIONS, Experiment, get_experiment
 from .form_factors import FORM_FACTOR_MODELS, get_form_factor
 from .interactions import CHARGE_RADIUS_KAPPA, weak_amplitude
 from .nuclei import Nucleus
-from .rates import FoldedCounts
+from .rates import FoldedCounts, experiment_counts, experiment_kernels
 from .sources import FLAVOURS
 from .stats import (DCHI2_90CL_1DOF, DCHI2_90CL_2DOF, allowed_intervals, chi2_normalisation_pull,
                     upper_limit)
@@ -97,7 +97,7 @@ def configure_experiment(name, threshold_keVnr=-1.0, run_time_years=1.0) -> Expe
 def mean_momentum_transfer(experiment: Experiment, form_factor: str = "helm") -> float:
     """Count-weighted mean momentum transfer ⟨q⟩ (MeV) above threshold: the scale at which a
     CEvNS measurement determines sin²θ_W."""
-    k = experiment.kernels()
+    k = experiment_kernels(experiment)
     F2 = get_form_factor(form_factor, experiment.nucleus)(k.q) ** 2
     w = experiment.efficiency(k.grid.T) * F2 * sum(k.weak[fl] for fl in FLAVOURS)
     return float(np.sum(w * k.q) / np.sum(w))
@@ -144,7 +144,7 @@ class CountModel:
             raise ValueError(f"unknown form_factor {form_factor!r}; allowed: {', '.join(FORM_FACTOR_MODELS)}")
         if not 0 < sin2w_ref < 1:
             raise ValueError(f"sin2w_ref must lie in (0, 1), got {sin2w_ref!r}")
-        return cls(experiment.nucleus, experiment.folded_counts(form_factor, **grid), float(sin2w_ref))
+        return cls(experiment.nucleus, experiment_counts(experiment, form_factor, **grid), float(sin2w_ref))
 
     # --- amplitudes and counts ------------------------------------------------------------------
     def amplitudes(self, sin2w=None, eps_u=0.0, eps_d=0.0, charge_radius=0.0, kappa="paper_calibrated"):

@@ -10,12 +10,13 @@ from cevns_lib.detectors import get_experiment
 from cevns_lib.interactions import weak_amplitude
 from cevns_lib.sources import FLAVOURS
 from cevns_lib.stats import DCHI2_90CL_1DOF, allowed_intervals
+from cevns_lib.rates import experiment_counts
 
 
 def sm_total(name):
     exp = get_experiment(name)
     amps = {fl: float(weak_amplitude(exp.nucleus, fl)) for fl in FLAVOURS}
-    return exp.folded_counts("helm").total(amps)
+    return experiment_counts(exp, "helm").total(amps)
 
 
 # --- spectrum_and_count -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 from cevns_lib import constants as c
 from cevns_lib import form_factors as ff
 from cevns_lib.nuclei import get_nucleus
+from cevns_lib.rates import experiment_kernels
 
 AR = get_nucleus("Ar40")
 ALL_AR_MODELS = list(ff.ARGON_WEAK_MODELS) + ["helm_coherent", "klein_nystrand_adapted"]
@@ -90,7 +91,7 @@ def test_rate_ordering_follows_radius():
     from cevns_lib.sources import FLAVOURS
 
     exp = get_experiment("PIP2-BD")
-    k = exp.kernels()
+    k = experiment_kernels(exp)
     amps = {fl: weak_amplitude(AR, fl) for fl in FLAVOURS}
     subs = ["hf_ske2", "shell_model_eft", "cc_nnlo_sat", "rmf_fsugold2"]  # increasing R_W
     N = [k.fold(exp.efficiency, ff.get_form_factor(m, AR)).total(amps) for m in subs]
