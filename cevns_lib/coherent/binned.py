@@ -14,7 +14,7 @@ and the coupling scan is free once (A, B, C) are known (DESIGN.md, "Speed by con
 A scalar adds incoherently: N_b = A_b + g⁴ S_b.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -115,10 +115,21 @@ class BinnedPrediction:
     """CEvNS prediction of a data set: a list of :class:`TargetBins` with the same bins."""
 
     targets: tuple
+    _charges: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Cache: (model, loop_sign) → nuclear Z′ charge per target (mass-independent; for the
+    kinetic-mixing models it holds the one-loop x-integral, too costly to redo per scan point)."""
 
     @property
     def n_bins(self) -> int:
         return self.targets[0].n_bins
+
+    def nuclear_charges(self, model, loop_sign=1.0) -> list:
+        """Z′ charge of each target's nucleus at its recoil nodes (computed once per model)."""
+        key = (model, float(loop_sign))
+        if key not in self._charges:
+            self._charges[key] = [med.zprime_nuclear_charge(tb.q, model, tb.nucleus.Z, tb.nucleus.N,
+                                                            tb.F_Z, tb.F_N, loop_sign) for tb in self.targets]
+        return self._charges[key]
 
     def sm_per_flavour(self) -> dict:
         """flavour → SM counts per bin."""
@@ -154,9 +165,7 @@ class BinnedPrediction:
         A = np.zeros(nb)
         B = np.zeros((masses.size, nb))
         C = np.zeros((masses.size, nb))
-        for tb in self.targets:
-            nuc = tb.nucleus
-            Kq = med.zprime_nuclear_charge(tb.q, model, nuc.Z, nuc.N, tb.F_Z, tb.F_N, loop_sign)
+        for tb, Kq in zip(self.targets, self.nuclear_charges(model, loop_sign)):
             P = med.propagator(tb.q[None, :], masses[:, None], limit)
             for fl in FLAVOURS:
                 qn = model.neutrino_charge(fl)
