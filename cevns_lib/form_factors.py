@@ -229,6 +229,62 @@ ARGON_WEAK_MODELS = ("helm", "klein_nystrand", "hf_ske2", "cc_nnlo_sat", "rmf_fs
 Van Dessel et al. (arXiv:2007.03658, Fig. 7): Helm (reference), Klein–Nystrand and four
 microscopic calculations (currently substitutes, see :data:`SUBSTITUTE_WEAK_RADII_FM`)."""
 
+ARGON_CONVENTIONS = {
+    "Helm (Lewin–Smith) + KN (standard)": ("helm", "klein_nystrand"),
+    "Helm (Lewin–Smith) + KN (adapted)": ("helm", "klein_nystrand_adapted"),
+    "Helm (1.2A^{1/3}) + KN (standard)": ("helm_coherent", "klein_nystrand"),
+    "Helm (1.2A^{1/3}) + KN (adapted)": ("helm_coherent", "klein_nystrand_adapted"),
+}
+"""The parametrisations of the two phenomenological members of the six-model set that the
+published comparison does not pin down (spec §4, §10 items 8–9): which Helm (Lewin–Smith or the
+COHERENT code's R₀ = 1.2A^{1/3} fm) and which Klein–Nystrand (standard R_A = 1.2A^{1/3} fm or
+"adapted" to the HF weak radius). Each value is a (Helm, Klein–Nystrand) pair of model names;
+the first entry is this book's default, :data:`ARGON_WEAK_MODELS`."""
+
+
+def argon_weak_models(helm: str = "helm", klein_nystrand: str = "klein_nystrand") -> tuple:
+    """The six ⁴⁰Ar weak form-factor models with the given Helm and Klein–Nystrand variants.
+
+    Parameters
+    ----------
+    helm, klein_nystrand : str
+        Registered model names of the two phenomenological members (see :data:`ARGON_CONVENTIONS`).
+
+    Returns
+    -------
+    tuple of str
+        ``(helm, klein_nystrand, <the four microscopic models>)``; the Helm variant comes first
+        and is the reference of :func:`rate_spread_percent`.
+    """
+    for name in (helm, klein_nystrand):
+        if name not in FORM_FACTOR_MODELS:
+            raise ValueError(f"unknown form-factor model {name!r}; known models: {', '.join(FORM_FACTOR_MODELS)}")
+    return (helm, klein_nystrand) + ARGON_WEAK_MODELS[2:]
+
+
+def rate_spread_percent(rates, models, reference: str | None = None) -> float:
+    """Spread of event rates over form-factor models: 100·(max − min)/rate[reference], in per cent.
+
+    This is the quantity behind the "less than 3%" statement of Carey & Pandey (arXiv:2510.14015).
+
+    Parameters
+    ----------
+    rates : Mapping[str, float]
+        Event rate (any unit) per model name; must contain every name in ``models``.
+    models : sequence of str
+        The models compared.
+    reference : str, optional
+        Model whose rate normalises the spread; default: the first of ``models``.
+    """
+    reference = models[0] if reference is None else reference
+    missing = [m for m in (*models, reference) if m not in rates]
+    if missing:
+        raise ValueError(f"no rate given for model(s) {', '.join(missing)}")
+    values = np.array([rates[m] for m in models], dtype=float)
+    if rates[reference] <= 0.0:
+        raise ValueError(f"the reference rate ({reference}) must be positive, got {rates[reference]}")
+    return float(100.0 * (values.max() - values.min()) / rates[reference])
+
 
 def model_rms_radius_fm(name: str, nucleus: Nucleus) -> float:
     """rms radius (fm) of the weak-charge distribution behind model ``name`` for ``nucleus``."""

@@ -5,7 +5,7 @@ import pytest
 
 from cevns_lib.chapters import run_chapter
 from cevns_lib.detectors import PROJECTIONS, get_experiment
-from cevns_lib.form_factors import ARGON_WEAK_MODELS
+from cevns_lib.form_factors import ARGON_CONVENTIONS, ARGON_WEAK_MODELS
 
 pytestmark = pytest.mark.chapters
 
@@ -33,6 +33,11 @@ def test_form_factor_chapter(ch02):
     rates = ch02["form_factor_rates_per_year"]
     assert max(rates.values()) == rates["helm"]  # every other model has a larger weak radius
     assert ch02["form_factor_rate_spread_percent_adapted_kn"] < spread
+    by_convention = ch02["form_factor_rate_spread_percent_by_convention"]
+    assert list(by_convention) == list(ARGON_CONVENTIONS)
+    assert by_convention["Helm (Lewin–Smith) + KN (standard)"] == pytest.approx(spread)
+    assert by_convention["Helm (Lewin–Smith) + KN (adapted)"] == pytest.approx(ch02["form_factor_rate_spread_percent_adapted_kn"])
+    assert all(0 < v < 3.0 for v in by_convention.values())  # at PIP2-BD every convention is below 3%
 
 
 def test_form_factor_chapter_agrees_with_detector_chapter(ch02, ch04):

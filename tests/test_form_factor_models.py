@@ -96,3 +96,57 @@ def test_rate_ordering_follows_radius():
     subs = ["hf_ske2", "shell_model_eft", "cc_nnlo_sat", "rmf_fsugold2"]  # increasing R_W
     N = [k.fold(exp.efficiency, ff.get_form_factor(m, AR)).total(amps) for m in subs]
     assert np.all(np.diff(N) < 0)
+
+
+def test_rate_spread_percent_definition_and_errors():
+    rates = {"a": 100.0, "b": 97.0, "c": 101.0}
+    assert ff.rate_spread_percent(rates, ["a", "b", "c"]) == pytest.approx(4.0)
+    assert ff.rate_spread_percent(rates, ["b", "a"], reference="a") == pytest.approx(3.0)
+    with pytest.raises(ValueError, match="no rate given"):
+        ff.rate_spread_percent(rates, ["a", "d"])
+    with pytest.raises(ValueError, match="must be positive"):
+        ff.rate_spread_percent({"a": 0.0, "b": 1.0}, ["a", "b"])
+
+
+def test_convention_sets():
+    assert ff.argon_weak_models() == ff.ARGON_WEAK_MODELS
+    assert ff.ARGON_CONVENTIONS["Helm (Lewin–Smith) + KN (standard)"] == ff.ARGON_WEAK_MODELS[:2]
+    for helm, kn in ff.ARGON_CONVENTIONS.values():
+        models = ff.argon_weak_models(helm, kn)
+        assert len(models) == 6 and models[:2] == (helm, kn)
+        assert models[2:] == ff.ARGON_WEAK_MODELS[2:]
+    with pytest.raises(ValueError, match="known models"):
+        ff.argon_weak_models("helm_ls")
+
+
+# Carey & Pandey: the six models change the rate by less than 3% at the thresholds used. With
+# this book's default set (Lewin–Smith Helm + standard Klein–Nystrand) that holds at PIP2-BD and
+# CCM but not at the higher SNS thresholds; see the form-factor chapter, "Which Helm, which KN?".
+_SPREAD_KNOWN_DEVIATIONS = {("Helm (Lewin–Smith) + KN (standard)", "CENNS-750"),
+                            ("Helm (Lewin–Smith) + KN (standard)", "CENNS-10")}
+
+
+@pytest.fixture(scope="module")
+def rates_by_detector():
+    from cevns_lib.detectors import PROJECTIONS, get_experiment
+    from cevns_lib.interactions import weak_amplitude
+    from cevns_lib.sources import FLAVOURS
+
+    amps = {fl: weak_amplitude(AR, fl) for fl in FLAVOURS}
+    out = {}
+    for name in PROJECTIONS:
+        exp = get_experiment(name)
+        k = experiment_kernels(exp)
+        out[name] = {m: float(k.fold(exp.efficiency, ff.get_form_factor(m, AR)).total(amps)) for m in ALL_AR_MODELS}
+    return out
+
+
+@pytest.mark.parametrize("detector", ["PIP2-BD", "CCM", "CENNS-750", "CENNS-10"])
+@pytest.mark.parametrize("convention", list(ff.ARGON_CONVENTIONS))
+def test_form_factor_spread_below_three_percent(convention, detector, rates_by_detector):
+    spread = ff.rate_spread_percent(rates_by_detector[detector], ff.argon_weak_models(*ff.ARGON_CONVENTIONS[convention]))
+    assert spread > 0.5  # the models do differ
+    if (convention, detector) in _SPREAD_KNOWN_DEVIATIONS:
+        assert spread >= 3.0, f"{convention} at {detector} now gives {spread:.2f}%: remove the known deviation"
+        pytest.xfail(f"known deviation: {convention} at {detector} gives {spread:.2f}% (published: < 3%)")
+    assert spread < 3.0
