@@ -76,6 +76,58 @@ def test_csi2021_response_is_a_probability():
     assert with_eff["nu_mu"].sum() > with_eff["nu_e"].sum()
 
 
+def test_ar2020_time_bins():
+    from cevns_lib.coherent import ar2020_response as resp
+
+    for fl in FLAVOURS:
+        f = resp.timing_bin_fractions(fl)
+        assert f.shape == (10,) and np.all(f >= 0)
+        assert f.sum() == pytest.approx(resp.timing_window_fraction(fl), rel=1e-12)
+        assert resp.timing_bin_fractions(fl, [-5.0, 60.0]).sum() == pytest.approx(1.0, abs=1e-6)
+    e_only, et = ar2020.prediction().sm(), ar2020.prediction(time_bins=True).sm()
+    assert np.allclose(et.reshape(12, 10).sum(axis=1), e_only, rtol=1e-12)
+    with pytest.raises(ValueError, match="increasing"):
+        resp.timing_bin_fractions("nu_e", [1.0, 0.0])
+
+
+def test_ar2020_cevns_timing_template_matches_release():
+    """The release's CEvNS timing-mean systematic is the pulse moved by +200 ns: its time shape
+    agrees with this book's model shifted by CEVNS_TIMING_SHIFT_US where the bins are populated."""
+    shape = lambda x: x.reshape(12, 10).sum(axis=0) / x.sum()  # noqa: E731
+    release = shape(ar2020._energy_time_projection("cevnspdfCEvNSTimingMeanSyst.txt"))
+    ours = shape(ar2020.prediction(time_bins=True, pulse_shift_us=ar2020.CEVNS_TIMING_SHIFT_US).sm())
+    populated = release > 0.02
+    assert np.allclose(ours[populated], release[populated], rtol=0.05)
+
+
+def test_ar2020_energy_time_likelihood():
+    L = ar2020.EnergyTimeLikelihood.load()
+    assert L.data.shape == (120,) and L.data.sum() == 3752              # beam-on events, raw 3-D data
+    assert L.pbrn.sum() == pytest.approx(497.0, rel=1e-6) and L.lbrn.sum() == pytest.approx(33.0, rel=1e-5)
+    assert L.ss.sum() == pytest.approx(3152.0, rel=1e-6)
+    assert np.allclose(L.brn_templates.sum(axis=1), 0.0, atol=1e-6)     # shape-only systematics
+    # the data minus the SS PDF at its best-fit normalisation (3131 ± 23, rounded in
+    # LArParametersAnlA.yaml) is the released SS-subtracted energy spectrum
+    ss_sub = (L.data - L.ss * 3131.0 / L.ss.sum()).reshape(12, 10).sum(axis=1)
+    assert np.allclose(ss_sub, ar2020.observed()["counts"], atol=0.3)
+    S = ar2020.prediction(time_bins=True).sm()
+    for scale in (0.7, 1.0, 1.5):
+        prof = L.chi2(scale * S)
+        brute = minimize(lambda x: L.chi2_fixed(scale * S, x), np.zeros(8), method="BFGS",
+                         options={"gtol": 1e-9})
+        assert prof == pytest.approx(brute.fun, abs=1e-6)
+
+
+def test_ar_fit_options():
+    with pytest.raises(ValueError, match="ar_fit"):
+        cb.load_dataset("ar2020", ar_fit="energy_f90")
+    with pytest.raises(ValueError, match="time window"):
+        cb.load_dataset("ar2020", ar_fit="energy_time", timing_window=False)
+    ds = cb.load_dataset("ar2020", ar_fit="energy_time")
+    assert ds.prediction.n_bins == 120
+    assert ds.sm_events() == pytest.approx(cb.load_dataset("ar2020").sm_events(), rel=1e-12)
+
+
 # ------------------------------------------------------------------------------ profiling
 def test_gaussian_profile_equals_brute_force():
     L = csi2017.Likelihood.load()
@@ -109,6 +161,19 @@ def test_profiling_vectorised_matches_pointwise():
     batch = np.stack([0.5 * S, S, 3.0 * S])
     vec = L.chi2(batch)
     assert np.allclose(vec, [L.chi2(x) for x in batch], rtol=1e-10)
+
+
+def test_poisson_profile_with_shape_template_equals_brute_force():
+    rng = np.random.default_rng(3)
+    M = np.stack([rng.uniform(5, 20, 15), rng.uniform(1, 4, 15), rng.normal(0.0, 1.0, 15)])
+    base = M[0] + M[1]
+    d = rng.poisson(base + 0.8 * M[2]).astype(float)
+    sig = [0.1, 0.3, 1.0]
+    prof, a = profiling.poisson_profile(d, M, sig, base=base)
+    f = lambda x: profiling.poisson_chi2(d, base + x @ M) + np.sum((x / np.array(sig)) ** 2)  # noqa: E731
+    brute = minimize(f, np.zeros(3), method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 40000})
+    assert prof == pytest.approx(brute.fun, abs=1e-7)
+    assert np.allclose(a, brute.x, atol=1e-4)
 
 
 def test_profiling_bad_input():

@@ -23,7 +23,7 @@ from ..sources import FLAVOURS, fluence_from_pot
 from . import ar2020_response as resp
 from . import loader
 from .binned import BinnedPrediction, TargetBins, helm_pair
-from .profiling import gaussian_profile
+from .profiling import gaussian_profile, poisson_chi2, poisson_profile
 
 DATASET = resp.DATASET
 NUISANCE_SIGMAS = {"CEvNS": 0.134, "PBRN": 0.32, "LBRN": 1.0}
@@ -45,21 +45,30 @@ def exposure(which="release") -> dict:
 
 
 def prediction(which_exposure="release", timing_window=True, panels_per_decade=4, order=8,
-               coupling_scheme="radiative") -> BinnedPrediction:
-    """Binned CEvNS prediction in the 12 energy bins.
+               coupling_scheme="radiative", time_bins=False, pulse_shift_us=0.0) -> BinnedPrediction:
+    """Binned CEvNS prediction in the 12 energy bins, or in 12 energy × 10 time bins.
 
     ``timing_window=True`` multiplies each flavour by the fraction arriving in the release's
     analysis window (−0.1…4.9 µs), the window of the data and of the 128-event prediction.
+    ``time_bins=True`` splits each energy bin into the release's ten 0.5-µs time bins (flattened
+    energy-major: index = i_E · 10 + i_t; implies the window); ``pulse_shift_us`` moves the proton
+    pulse centre (timing systematics).
     """
     ex = exposure(which_exposure)
     k = resp.kernels(ex, panels_per_decade=panels_per_decade, order=order, recoil_term=False)
     R = resp.bin_response(k)
-    frac = {fl: (resp.timing_window_fraction(fl) if timing_window else 1.0) for fl in FLAVOURS}
+    if time_bins:
+        tfrac = {fl: resp.timing_bin_fractions(fl, pulse_shift_us=pulse_shift_us) for fl in FLAVOURS}
+        response = {fl: (R[:, None, :] * tfrac[fl][None, :, None]).reshape(-1, R.shape[-1]) for fl in FLAVOURS}
+    else:
+        frac = {fl: (float(resp.timing_bin_fractions(fl, pulse_shift_us=pulse_shift_us).sum())
+                     if timing_window else 1.0) for fl in FLAVOURS}
+        response = {fl: R * frac[fl] for fl in FLAVOURS}
     ar = get_nucleus("Ar40")
     n_t = ex["mass_kg"] * ar.targets_per_kg()
     fluence = fluence_from_pot(ex["nu_per_flavour_per_pot"], ex["pot"], ex["baseline_m"])
     FZ, FN = helm_pair(ar)
-    tb = TargetBins.build(k, {fl: R * frac[fl] for fl in FLAVOURS}, FZ, FN, n_t, fluence, coupling_scheme)
+    tb = TargetBins.build(k, response, FZ, FN, n_t, fluence, coupling_scheme)
     return BinnedPrediction((tb,))
 
 
@@ -112,3 +121,116 @@ class Likelihood:
         model = eta[0] * np.asarray(cevns) + eta[1] * self.pbrn + eta[2] * self.lbrn
         return (np.sum((self.data - model) ** 2 / self.variance, axis=-1)
                 + np.sum(((eta - 1) / np.asarray(self.sigmas)) ** 2))
+
+
+# --- Energy × time fit ------------------------------------------------------------------------
+
+N_TIME_BINS = len(resp.TIME_BIN_EDGES_US) - 1
+TIME_FIT_SIGMAS = {"CEvNS": NUISANCE_SIGMAS["CEvNS"], "PBRN": NUISANCE_SIGMAS["PBRN"],
+                   "LBRN": NUISANCE_SIGMAS["LBRN"], "SS": 25.0 / 3154.0}
+"""Normalisation uncertainties of the energy × time fit: CEvNS, prompt and delayed BRN as in the
+1-D fit; steady state from the release (3154 ± 25, LArParametersAnlA.yaml)."""
+CEVNS_TIMING_SHIFT_US = 0.2
+"""1σ uncertainty of the SNS proton-pulse centre (440 ± 200 ns, LArParametersAnlA.yaml); the
+release's ``cevnspdfCEvNSTimingMeanSyst.txt`` is this shift (its time projection agrees with the
+pulse ⊗ lifetimes model moved by +200 ns to a few per cent)."""
+
+
+def _energy_time_projection(name):
+    """Released 3-D table (keVee, F90, µs, counts) summed over F90 → (12 · 10,), energy-major."""
+    tab = loader.load_table(DATASET, name)
+    e_cent = 0.5 * (resp.ENERGY_BIN_EDGES_KEVEE[1:] + resp.ENERGY_BIN_EDGES_KEVEE[:-1])
+    t_cent = 0.5 * (resp.TIME_BIN_EDGES_US[1:] + resp.TIME_BIN_EDGES_US[:-1])
+    ie = np.searchsorted(e_cent, tab[:, 0])
+    it = np.searchsorted(np.round(t_cent, 6), np.round(tab[:, 2], 6))
+    if not (np.allclose(e_cent[np.minimum(ie, e_cent.size - 1)], tab[:, 0])
+            and np.allclose(t_cent[np.minimum(it, t_cent.size - 1)], tab[:, 2])):
+        raise ValueError(f"{name}: cell centres do not match the 12 × 10 analysis bins")
+    out = np.zeros(e_cent.size * t_cent.size)
+    np.add.at(out, ie * t_cent.size + it, tab[:, 3])
+    return out
+
+
+def _shape_template(plus, minus=None, nominal=None):
+    """Normalisation-free shape change of a released PDF: the ±1σ half-difference (or syst − nominal),
+    each PDF rescaled to the nominal total first (the released +1σ timing-mean PDF is not)."""
+    nom = _energy_time_projection(nominal)
+    p = _energy_time_projection(plus)
+    p = p * nom.sum() / p.sum()
+    if minus is None:
+        return p - nom
+    m = _energy_time_projection(minus)
+    return 0.5 * (p - m * nom.sum() / m.sum())
+
+
+def observed_energy_time() -> np.ndarray:
+    """Beam-on counts (not SS-subtracted) per energy × time bin (datanobkgsub.txt, F90 summed)."""
+    return _energy_time_projection("datanobkgsub.txt")
+
+
+def backgrounds_energy_time() -> dict:
+    """Prompt BRN (497), delayed BRN (33) and steady-state (3152) predictions per energy × time bin."""
+    return {"PBRN": _energy_time_projection("brnpdf.txt"), "LBRN": _energy_time_projection("delbrnpdf.txt"),
+            "SS": _energy_time_projection("bkgpdf.txt")}
+
+
+def cevns_timing_shift(which_exposure="release") -> np.ndarray:
+    """Relative change of the SM CEvNS prediction per energy × time bin when the proton pulse moves
+    by +:data:`CEVNS_TIMING_SHIFT_US` (first principles, same response as :func:`prediction`)."""
+    nom = prediction(which_exposure, time_bins=True).sm()
+    shifted = prediction(which_exposure, time_bins=True, pulse_shift_us=CEVNS_TIMING_SHIFT_US).sm()
+    return np.where(nom > 0, shifted / np.where(nom > 0, nom, 1.0) - 1.0, 0.0)
+
+
+@dataclass(frozen=True)
+class EnergyTimeLikelihood:
+    """Poisson χ² in 12 energy × 10 arrival-time bins (F90 integrated) of the beam-on data.
+
+    χ² = 2 Σ_ij [μ_ij − N_ij + N_ij ln(N_ij/μ_ij)] + Σ_z (a_z/σ_z)² + Σ_k b_k²,
+    μ = Σ_z (1 + a_z) N^z + Σ_k b_k D_k, z ∈ {CEvNS, prompt BRN, delayed BRN, SS};
+
+    the D_k are the released shape systematics: CEvNS arrival-time mean (±200 ns, as a relative
+    change of the CEvNS prediction), BRN energy, BRN arrival-time mean and BRN arrival-time width.
+    This is the form used for the CsI 2021 data by Atzori Corona et al. (arXiv:2202.11002), applied
+    to the released 3-D argon PDFs; whether that paper fitted the argon data this way is
+    recalled, not checked (project spec §5, A8).
+    """
+
+    data: np.ndarray
+    pbrn: np.ndarray
+    lbrn: np.ndarray
+    ss: np.ndarray
+    cevns_timing: np.ndarray
+    brn_templates: np.ndarray
+    sigmas: tuple = (TIME_FIT_SIGMAS["CEvNS"], TIME_FIT_SIGMAS["PBRN"], TIME_FIT_SIGMAS["LBRN"],
+                     TIME_FIT_SIGMAS["SS"], 1.0, 1.0, 1.0, 1.0)
+
+    @classmethod
+    def load(cls, which_exposure="release"):
+        bg = backgrounds_energy_time()
+        brn = np.stack([_shape_template("brnpdf+1sigEnergy.txt", "brnpdf-1sigEnergy.txt", "brnpdf.txt"),
+                        _shape_template("brnpdf+1sigBRNTimingMean.txt", "brnpdf-1sigBRNTimingMean.txt", "brnpdf.txt"),
+                        _shape_template("brnpdfBRNTimingWidthSyst.txt", None, "brnpdf.txt")])
+        return cls(observed_energy_time(), bg["PBRN"], bg["LBRN"], bg["SS"],
+                   cevns_timing_shift(which_exposure), brn)
+
+    def components(self, cevns):
+        """(..., 8, n_bins): CEvNS, PBRN, LBRN, SS, then the four shape templates."""
+        S = np.asarray(cevns, dtype=float)
+        fixed = [np.broadcast_to(x, S.shape) for x in (self.pbrn, self.lbrn, self.ss)]
+        shapes = [S * self.cevns_timing] + [np.broadcast_to(x, S.shape) for x in self.brn_templates]
+        return np.stack([S, *fixed, *shapes], axis=-2)
+
+    def _base(self, cevns):
+        return np.asarray(cevns, dtype=float) + self.pbrn + self.lbrn + self.ss
+
+    def chi2(self, cevns, return_nuisances=False):
+        """Profiled χ² for CEvNS predictions (..., 120); nuisances returned as (a_z, b_k)."""
+        chi2, a = poisson_profile(self.data, self.components(cevns), self.sigmas, base=self._base(cevns))
+        return (chi2, a) if return_nuisances else chi2
+
+    def chi2_fixed(self, cevns, eta):
+        """χ² at fixed nuisances ``eta`` (8,) (for checks)."""
+        eta = np.asarray(eta, dtype=float)
+        mu = self._base(cevns) + np.einsum("z,...zb->...b", eta, self.components(cevns))
+        return poisson_chi2(self.data, mu) + np.sum((eta / np.asarray(self.sigmas)) ** 2)

@@ -45,26 +45,45 @@ class DataSet:
         return float(self.prediction.sm()[self.bins].sum())
 
 
-def load_dataset(name, **options) -> DataSet:
-    """``csi2017``, ``csi2021`` or ``ar2020`` (options go to the module's ``prediction``)."""
+AR_FITS = ("energy", "energy_time")
+"""Argon likelihoods: ``energy`` = Gaussian least squares in 12 energy bins (arXiv:2005.01645,
+2008.05022); ``energy_time`` = Poisson χ² in 12 energy × 10 time bins with the released shape
+systematics (:class:`cevns_lib.coherent.ar2020.EnergyTimeLikelihood`)."""
+
+
+def load_dataset(name, ar_fit="energy", **options) -> DataSet:
+    """``csi2017``, ``csi2021`` or ``ar2020`` (options go to the module's ``prediction``);
+    ``ar_fit`` (one of :data:`AR_FITS`) selects the argon likelihood."""
     if name == "csi2017":
         return DataSet(name, csi2017.prediction(**options), csi2017.Likelihood.load(), csi2017.FIT_SLICE)
     if name == "csi2021":
         return DataSet(name, csi2021.prediction(**options), csi2021.Likelihood.load())
     if name == "ar2020":
-        return DataSet(name, ar2020.prediction(**options), ar2020.Likelihood.load())
+        if ar_fit == "energy":
+            return DataSet(name, ar2020.prediction(**options), ar2020.Likelihood.load())
+        if ar_fit == "energy_time":
+            if options.get("timing_window") is False:
+                raise ValueError("the energy × time fit needs the release's time window (timing_window=True)")
+            opts = {k: v for k, v in options.items() if k != "timing_window"}
+            which = opts.get("which_exposure", "release")
+            return DataSet(name, ar2020.prediction(**opts, time_bins=True),
+                           ar2020.EnergyTimeLikelihood.load(which))
+        raise ValueError(f"ar_fit must be one of {', '.join(AR_FITS)}, got {ar_fit!r}")
     raise ValueError(f"unknown data set {name!r}; allowed: csi2017, csi2021, ar2020")
 
 
 def load_combination(dataset: str, ar_options=None, csi_options=None) -> dict:
     """{"CsI": DataSet, "Ar": DataSet} for ``dataset`` in :data:`DATASETS`.
 
-    Default Ar exposure: the release for Track B, the paper's (arXiv:2008.05022) for Track A (spec A7).
+    Argon: the 1-D energy fit of arXiv:2005.01645 / 2008.05022 for both tracks (spec §5, [T]);
+    exposure from the release for Track B, from arXiv:2008.05022 for Track A (spec A7).
+    ``ar_options`` override them, e.g. ``{"ar_fit": "energy_time"}`` for the Poisson energy × time
+    fit (whether arXiv:2202.11002 fitted argon that way is not known here, spec A8).
     """
     if dataset not in DATASETS:
         raise ValueError(f"dataset must be one of {', '.join(DATASETS)}, got {dataset!r}")
     csi = dataset.split("+")[0]
-    ar_opts = {"which_exposure": "release" if csi == "csi2021" else "paper"}
+    ar_opts = {"which_exposure": "release" if csi == "csi2021" else "paper", "ar_fit": "energy"}
     ar_opts.update(ar_options or {})
     return {"CsI": load_dataset(csi, **(csi_options or {})), "Ar": load_dataset("ar2020", **ar_opts)}
 
