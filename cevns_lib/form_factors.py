@@ -196,7 +196,7 @@ FORM_FACTOR_MODELS = {
         "helm", "Helm (Lewin–Smith)", _helm_ls,
         "Helm, Phys. Rev. 104, 1466 (1956); Lewin & Smith, Astropart. Phys. 6, 87 (1996)"),
     "helm_coherent": FormFactorModel(
-        "helm_coherent", "Helm (R₀ = 1.2A^{1/3} fm)", _helm_coherent,
+        "helm_coherent", "Helm (R₀ = 1.2 A^(1/3) fm)", _helm_coherent,
         "COHERENT rate code schol/dukecevns, FormFactor.cc"),
     "klein_nystrand": FormFactorModel(
         "klein_nystrand", "Klein–Nystrand", _kn,
@@ -232,8 +232,8 @@ microscopic calculations (currently substitutes, see :data:`SUBSTITUTE_WEAK_RADI
 ARGON_CONVENTIONS = {
     "Helm (Lewin–Smith) + KN (standard)": ("helm", "klein_nystrand"),
     "Helm (Lewin–Smith) + KN (adapted)": ("helm", "klein_nystrand_adapted"),
-    "Helm (1.2A^{1/3}) + KN (standard)": ("helm_coherent", "klein_nystrand"),
-    "Helm (1.2A^{1/3}) + KN (adapted)": ("helm_coherent", "klein_nystrand_adapted"),
+    "Helm (1.2 A^(1/3)) + KN (standard)": ("helm_coherent", "klein_nystrand"),
+    "Helm (1.2 A^(1/3)) + KN (adapted)": ("helm_coherent", "klein_nystrand_adapted"),
 }
 """The parametrisations of the two phenomenological members of the six-model set that the
 published comparison does not pin down (spec §4, §10 items 8–9): which Helm (Lewin–Smith or the
