@@ -12,6 +12,10 @@ N^exp the steady-state-subtracted counts of ``energydata1d.txt`` and σ_i² = (�
 3-D PDFs (497 and 33 predicted events). The CEvNS prediction is computed from first principles
 with the detector response of :mod:`cevns_lib.coherent.ar2020_response` (quenching, Gaussian
 resolution and efficiency of the release).
+
+:class:`EnergyTimeLikelihood` is the alternative Poisson χ² in 12 energy × 10 arrival-time bins
+of the beam-on data with the released shape systematics (robustness check of the light-mediator
+chapter; :func:`cevns_lib.coherent.combined.load_dataset` with ``ar_fit="energy_time"``).
 """
 
 from dataclasses import dataclass
