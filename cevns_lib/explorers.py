@@ -14,6 +14,7 @@ Both pure functions build on :meth:`cevns_lib.detectors.Experiment.kernels` (fix
 no adaptive quadrature); kernels are cached per explorer instance, never at module level.
 """
 
+import contextlib
 import io
 
 import ipywidgets as widgets
@@ -161,6 +162,15 @@ def delta_chi2_curve(experiment, observable, sigma, x=None, sin2w0=c.sin2_theta_
 
 # --- widgets ---------------------------------------------------------------------------------------
 
+@contextlib.contextmanager
+def _house_axes(figsize=(7.0, 4.0)):
+    """(figure, axes) in the book's house style, outside pyplot's global state."""
+    with mpl.rc_context():
+        use_house_style()
+        fig = Figure(figsize=figsize)
+        yield fig, fig.add_subplot()
+
+
 def _png(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90)
@@ -220,10 +230,7 @@ class SpectrumExplorer(widgets.VBox):
         ratio = total / self._n_sm[exp_name]
         self.summary.value = (f"<b>{exp.label}</b>: {total:,.0f} events above {exp.threshold_keVnr:g} keVnr "
                               f"over the run ({ratio:.4f} × the SM prediction)")
-        with mpl.rc_context():
-            use_house_style()
-            fig = Figure(figsize=(7.0, 4.0))
-            ax = fig.add_subplot()
+        with _house_axes() as (fig, ax):
             for fl in FLAVOURS:
                 ax.plot(T, dNdT[fl], color=FLAVOUR_COLOURS[fl], label=FLAVOUR_LABELS[fl])
             ax.plot(T, sum(dNdT.values()), color=FLAVOUR_COLOURS["total"], label="total")
@@ -289,10 +296,7 @@ class Chi2Explorer(widgets.VBox):
             text = format_intervals(allowed_intervals(x, d), "{:.4f}") + (f" ({meta['unit']})" if meta["unit"] else "")
         self.summary.value = (f"90% CL (Δχ² ≤ {DCHI2_90CL_1DOF:.3f}), {exp_name}, "
                               f"{self.sigma_slider.value:g}% normalisation: <b>{text}</b>")
-        with mpl.rc_context():
-            use_house_style()
-            fig = Figure(figsize=(7.0, 4.0))
-            ax = fig.add_subplot()
+        with _house_axes() as (fig, ax):
             ax.plot(x, d, color=EXPERIMENT_COLOURS.get(exp_name, "k"), label=exp_name)
             ax.axhline(DCHI2_90CL_1DOF, color="0.3", ls="--", lw=1.5, label="90% CL")
             ax.set_ylim(0, 10)
