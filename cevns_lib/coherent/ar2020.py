@@ -178,10 +178,11 @@ def backgrounds_energy_time() -> dict:
             "SS": _energy_time_projection("bkgpdf.txt")}
 
 
-def cevns_timing_shift(which_exposure="release") -> np.ndarray:
+def cevns_timing_shift(which_exposure="release", nominal_sm=None) -> np.ndarray:
     """Relative change of the SM CEvNS prediction per energy × time bin when the proton pulse moves
-    by +:data:`CEVNS_TIMING_SHIFT_US` (first principles, same response as :func:`prediction`)."""
-    nom = prediction(which_exposure, time_bins=True).sm()
+    by +:data:`CEVNS_TIMING_SHIFT_US` (first principles, same response as :func:`prediction`).
+    ``nominal_sm``: the unshifted SM counts (120,) if already computed."""
+    nom = prediction(which_exposure, time_bins=True).sm() if nominal_sm is None else np.asarray(nominal_sm)
     shifted = prediction(which_exposure, time_bins=True, pulse_shift_us=CEVNS_TIMING_SHIFT_US).sm()
     return np.where(nom > 0, shifted / np.where(nom > 0, nom, 1.0) - 1.0, 0.0)
 
@@ -210,13 +211,14 @@ class EnergyTimeLikelihood:
                      TIME_FIT_SIGMAS["SS"], 1.0, 1.0, 1.0, 1.0)
 
     @classmethod
-    def load(cls, which_exposure="release"):
+    def load(cls, which_exposure="release", nominal_sm=None):
+        """Release data and PDFs; ``nominal_sm`` (120,) avoids recomputing the SM prediction."""
         bg = backgrounds_energy_time()
         brn = np.stack([_shape_template("brnpdf+1sigEnergy.txt", "brnpdf-1sigEnergy.txt", "brnpdf.txt"),
                         _shape_template("brnpdf+1sigBRNTimingMean.txt", "brnpdf-1sigBRNTimingMean.txt", "brnpdf.txt"),
                         _shape_template("brnpdfBRNTimingWidthSyst.txt", None, "brnpdf.txt")])
         return cls(observed_energy_time(), bg["PBRN"], bg["LBRN"], bg["SS"],
-                   cevns_timing_shift(which_exposure), brn)
+                   cevns_timing_shift(which_exposure, nominal_sm), brn)
 
     def components(self, cevns):
         """(..., 8, n_bins): CEvNS, PBRN, LBRN, SS, then the four shape templates."""

@@ -66,8 +66,8 @@ def load_dataset(name, ar_fit="energy", **options) -> DataSet:
                 raise ValueError("the energy × time fit needs the release's time window (timing_window=True)")
             opts = {k: v for k, v in options.items() if k != "timing_window"}
             which = opts.get("which_exposure", "release")
-            return DataSet(name, ar2020.prediction(**opts, time_bins=True),
-                           ar2020.EnergyTimeLikelihood.load(which))
+            pred = ar2020.prediction(**opts, time_bins=True)
+            return DataSet(name, pred, ar2020.EnergyTimeLikelihood.load(which, nominal_sm=pred.sm()))
         raise ValueError(f"ar_fit must be one of {', '.join(AR_FITS)}, got {ar_fit!r}")
     raise ValueError(f"unknown data set {name!r}; allowed: csi2017, csi2021, ar2020")
 
