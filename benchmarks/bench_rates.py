@@ -13,13 +13,13 @@ import timeit
 
 import numpy as np
 
-from cevns_lib import constants as c
-from cevns_lib import interactions as I
-from cevns_lib import stats
-from cevns_lib.detectors import PROJECTIONS, get_experiment
-from cevns_lib.form_factors import get_form_factor
-from cevns_lib.sources import FLAVOURS
-from cevns_lib.rates import experiment_kernels
+from cevns_lib.physics import constants as c
+from cevns_lib.physics import interactions as I
+from cevns_lib.analysis import stats
+from cevns_lib.experiments.projections import PROJECTIONS, get_experiment
+from cevns_lib.physics.form_factors import get_form_factor
+from cevns_lib.physics.sources import FLAVOURS
+from cevns_lib.engine.kernels import experiment_kernels
 
 
 def best_of(fn, number, repeat=7):

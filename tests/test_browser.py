@@ -245,7 +245,7 @@ def _table_rows(dom, table_id):
 
 
 def test_dashboard_marks_are_consistent(site, rendered):
-    dom = _soup(rendered["09_reproduction"][0])
+    dom = _soup(rendered["10_reproduction"][0])
     rows = _table_rows(dom, "tab-reproduction-published")
     assert rows, "the published-numbers table is empty"
     n_ok = 0

@@ -3,9 +3,9 @@ consistency (the published-number harness, tests/test_published.py, is separate)
 
 import pytest
 
-from cevns_lib.chapters import run_chapter
-from cevns_lib.detectors import PROJECTIONS, get_experiment
-from cevns_lib.form_factors import ARGON_CONVENTIONS, ARGON_WEAK_MODELS
+from cevns_lib.book.chapters import run_chapter
+from cevns_lib.experiments.projections import PROJECTIONS, get_experiment
+from cevns_lib.physics.form_factors import ARGON_CONVENTIONS, ARGON_WEAK_MODELS
 
 pytestmark = pytest.mark.chapters
 

@@ -9,9 +9,9 @@ import math
 
 import pytest
 
-from cevns_lib.chapters import run_chapter
-from cevns_lib.detectors import PROJECTIONS
-from cevns_lib.sensitivity import region_contains
+from cevns_lib.book.chapters import run_chapter
+from cevns_lib.experiments.projections import PROJECTIONS
+from cevns_lib.analysis.sensitivity import region_contains
 
 pytestmark = pytest.mark.chapters
 

@@ -5,10 +5,13 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from cevns_lib import constants as c
-from cevns_lib import mediators as med
-from cevns_lib.coherent import ar2020, binned, combined as cb, csi2017, csi2021, loader, profiling
-from cevns_lib.sources import FLAVOURS
+from cevns_lib.physics import constants as c
+from cevns_lib.physics import mediators as med
+from cevns_lib.experiments.coherent import ar2020, csi2017, csi2021
+from cevns_lib.engine import binned
+from cevns_lib.analysis import mediator_scans as cb, profiling
+from cevns_lib.datafiles import loader
+from cevns_lib.physics.sources import FLAVOURS
 
 
 def _data_available():
@@ -77,7 +80,7 @@ def test_csi2021_response_is_a_probability():
 
 
 def test_ar2020_time_bins():
-    from cevns_lib.coherent import ar2020_response as resp
+    from cevns_lib.experiments.coherent import ar2020_response as resp
 
     for fl in FLAVOURS:
         f = resp.timing_bin_fractions(fl)
@@ -214,9 +217,9 @@ def test_polynomial_equals_direct_charge_evaluation(preds):
 
 def test_scalar_weights_against_direct_cross_section():
     """Scalar node weights reproduce N_T Φ ∫dT ∫dE f(E) dσ_φ/dT on a brute-force grid."""
-    from cevns_lib.nuclei import get_nucleus
-    from cevns_lib.rates import RecoilKernels
-    from cevns_lib.sources import nu_e_spectrum
+    from cevns_lib.physics.nuclei import get_nucleus
+    from cevns_lib.engine.kernels import RecoilKernels
+    from cevns_lib.physics.sources import nu_e_spectrum
 
     ar = get_nucleus("Ar40")
     k = RecoilKernels.build(ar, 1.0, 1.0, t_min=5 * c.keV, t_max_=60 * c.keV, recoil_term=False)
@@ -251,8 +254,8 @@ def test_universal_strip_matches_analytic_position(combo):
                              "heavy": np.logspace(-8, -4, 200)}, shear_mass=None)
     centre = cb.strip_centre(s.masses, s.g, s.chi2["combined"], s.edge["combined"])
     slope = centre / s.masses * c.GeV
-    from cevns_lib.interactions import weak_amplitude
-    from cevns_lib.nuclei import get_nucleus
+    from cevns_lib.physics.interactions import weak_amplitude
+    from cevns_lib.physics.nuclei import get_nucleus
 
     cs = get_nucleus("Cs133")
     analytic = med.strip_g_over_m(weak_amplitude(cs, "nu_mu", scheme="radiative"), med.get_model("universal"),
@@ -303,7 +306,7 @@ def test_bound_reference_choice(combo):
 def test_rebinned_cells_split_at_bin_edges():
     import numpy as np
 
-    from cevns_lib.coherent.csi2021 import _rebin_cells
+    from cevns_lib.experiments.coherent.csi2021 import _rebin_cells
 
     centres = np.array([0.115, 0.125, 0.135])  # the middle 10 ns cell straddles the 0.125 edge
     out = _rebin_cells(centres, np.array([1.0, 2.0, 4.0]), np.array([0.0, 0.125, 0.25]))

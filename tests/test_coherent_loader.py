@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cevns_lib.coherent import loader
+from cevns_lib.datafiles import loader
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from cevns_lib import constants as c
-from cevns_lib import form_factors as ff
-from cevns_lib.nuclei import NUCLEI, get_nucleus
+from cevns_lib.physics import constants as c
+from cevns_lib.physics import form_factors as ff
+from cevns_lib.physics.nuclei import NUCLEI, get_nucleus
 
 
 def test_lewin_smith_radius_argon():

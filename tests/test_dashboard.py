@@ -1,9 +1,9 @@
-"""Unit tests of the reproduction-dashboard logic (cevns_lib.dashboard) with fake results: no papermill."""
+"""Unit tests of the reproduction-dashboard logic (cevns_lib.book.dashboard) with fake results: no papermill."""
 
 import pytest
 
-from cevns_lib import dashboard as db
-from cevns_lib.published import PublishedNumber, load_published
+from cevns_lib.book import dashboard as db
+from cevns_lib.book.published import PublishedNumber, load_published
 
 
 def pub(id_, chapter="05_weak_mixing_angle", params=None, key="k", item=None, value=1.0, unit="",
@@ -99,11 +99,11 @@ def test_published_row_upper_bound():
 
 
 def test_published_row_dictionary_item():
-    p = pub("d", chapter="08_light_mediators", params={"dataset": "x"}, key="sm_events", item="ar2020", value=128.0,
+    p = pub("d", chapter="09_light_mediators", params={"dataset": "x"}, key="sm_events", item="ar2020", value=128.0,
             tol={"relative": 0.05})
-    row = db.published_row(p, res("08_light_mediators", {"sm_events": {"ar2020": 130.0, "csi2017": 170.0}}))
+    row = db.published_row(p, res("09_light_mediators", {"sm_events": {"ar2020": 130.0, "csi2017": 170.0}}))
     assert row.ok is True and row.case == "x · ar2020"
-    missing = db.published_row(p, res("08_light_mediators", {"sm_events": {"csi2017": 170.0}}))
+    missing = db.published_row(p, res("09_light_mediators", {"sm_events": {"csi2017": 170.0}}))
     assert missing.ok is None and missing.status == db.STATUS_NOT_COMPUTED
 
 
@@ -189,10 +189,10 @@ def test_markdown_table():
 
 
 def test_known_deviation_notes_only_for_failed_rows():
-    from cevns_lib.published import PublishedNumber
+    from cevns_lib.book.published import PublishedNumber
 
     def num(i, note):
-        return PublishedNumber(f"id{i}", "08_light_mediators", {"dataset": "csi2021+ar2020"}, "k", "universal",
+        return PublishedNumber(f"id{i}", "09_light_mediators", {"dataset": "csi2021+ar2020"}, "k", "universal",
                                1.0, "", {"relative": 0.05}, "src", f"quantity {i}", note)
 
     pubs = [num(1, "strip minimum"), num(2, ""), num(3, "timing inputs")]

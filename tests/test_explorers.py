@@ -4,13 +4,13 @@ input) and the widget callbacks driven at the kernel level (no browser)."""
 import numpy as np
 import pytest
 
-from cevns_lib import constants as c
-from cevns_lib import explorers as ex
-from cevns_lib.detectors import get_experiment
-from cevns_lib.interactions import weak_amplitude
-from cevns_lib.sources import FLAVOURS
-from cevns_lib.stats import DCHI2_90CL_1DOF, allowed_intervals
-from cevns_lib.rates import experiment_counts
+from cevns_lib.physics import constants as c
+from cevns_lib.book import explorers as ex
+from cevns_lib.experiments.projections import get_experiment
+from cevns_lib.physics.interactions import weak_amplitude
+from cevns_lib.physics.sources import FLAVOURS
+from cevns_lib.analysis.stats import DCHI2_90CL_1DOF, allowed_intervals
+from cevns_lib.engine.kernels import experiment_counts
 
 
 def sm_total(name):

@@ -4,10 +4,10 @@ substitute flags, and bad input."""
 import numpy as np
 import pytest
 
-from cevns_lib import constants as c
-from cevns_lib import form_factors as ff
-from cevns_lib.nuclei import get_nucleus
-from cevns_lib.rates import experiment_kernels
+from cevns_lib.physics import constants as c
+from cevns_lib.physics import form_factors as ff
+from cevns_lib.physics.nuclei import get_nucleus
+from cevns_lib.engine.kernels import experiment_kernels
 
 AR = get_nucleus("Ar40")
 ALL_AR_MODELS = list(ff.ARGON_WEAK_MODELS) + ["helm_coherent", "klein_nystrand_adapted"]
@@ -86,9 +86,9 @@ def test_bad_input_raises():
 
 def test_rate_ordering_follows_radius():
     """Larger weak radius → smaller rate above threshold (all curves monotonic at these q)."""
-    from cevns_lib.detectors import get_experiment
-    from cevns_lib.interactions import weak_amplitude
-    from cevns_lib.sources import FLAVOURS
+    from cevns_lib.experiments.projections import get_experiment
+    from cevns_lib.physics.interactions import weak_amplitude
+    from cevns_lib.physics.sources import FLAVOURS
 
     exp = get_experiment("PIP2-BD")
     k = experiment_kernels(exp)
@@ -128,9 +128,9 @@ _SPREAD_KNOWN_DEVIATIONS = {("Helm (Lewin–Smith) + KN (standard)", "CENNS-750"
 
 @pytest.fixture(scope="module")
 def rates_by_detector():
-    from cevns_lib.detectors import PROJECTIONS, get_experiment
-    from cevns_lib.interactions import weak_amplitude
-    from cevns_lib.sources import FLAVOURS
+    from cevns_lib.experiments.projections import PROJECTIONS, get_experiment
+    from cevns_lib.physics.interactions import weak_amplitude
+    from cevns_lib.physics.sources import FLAVOURS
 
     amps = {fl: weak_amplitude(AR, fl) for fl in FLAVOURS}
     out = {}

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from cevns_lib import constants as c
-from cevns_lib import interactions as I
-from cevns_lib.form_factors import get_form_factor
-from cevns_lib.nuclei import get_nucleus
+from cevns_lib.physics import constants as c
+from cevns_lib.physics import interactions as I
+from cevns_lib.physics.form_factors import get_form_factor
+from cevns_lib.physics.nuclei import get_nucleus
 
 AR = get_nucleus("Ar40")
 

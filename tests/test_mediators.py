@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from cevns_lib import constants as c
-from cevns_lib import mediators as med
-from cevns_lib.interactions import weak_amplitude
-from cevns_lib.nuclei import get_nucleus
+from cevns_lib.physics import constants as c
+from cevns_lib.physics import mediators as med
+from cevns_lib.physics.interactions import weak_amplitude
+from cevns_lib.physics.nuclei import get_nucleus
 
 EXPECTED_C = {  # (c_e, c_mu) = Q'_nu × Q'_N
     "universal": (3, 3), "B-L": (-1, -1), "B_y+L_mu+L_tau": (0, -2 / 3), "B-3L_e": (-3, 0),
@@ -149,8 +149,8 @@ def test_g2_integrals_against_adaptive_quadrature(M_GeV):
     import numpy as np
     from scipy.integrate import quad
 
-    from cevns_lib import constants as c
-    from cevns_lib import mediators as m
+    from cevns_lib.physics import constants as c
+    from cevns_lib.physics import mediators as m
 
     M, mm = M_GeV * c.GeV, c.m_mu
     pts = [min(0.5, (mm / M) ** 2)]

@@ -9,8 +9,8 @@ note is removed. Tolerances are never widened.
 
 import pytest
 
-from cevns_lib import chapters
-from cevns_lib.published import load_published
+from cevns_lib.book import chapters
+from cevns_lib.book.published import load_published
 
 NUMBERS = load_published()
 

@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from cevns_lib import constants as c
-from cevns_lib import interactions as I
-from cevns_lib import rates
-from cevns_lib.detectors import PROJECTIONS, StepEfficiency, TabulatedEfficiency, get_experiment
-from cevns_lib.form_factors import get_form_factor
-from cevns_lib.nuclei import get_nucleus
-from cevns_lib.sources import FLAVOURS, spectrum
-from cevns_lib.rates import experiment_counts, experiment_kernels
+from cevns_lib.physics import constants as c
+from cevns_lib.physics import interactions as I
+from cevns_lib.engine import kernels as rates
+from cevns_lib.experiments.projections import PROJECTIONS, StepEfficiency, TabulatedEfficiency, get_experiment
+from cevns_lib.physics.form_factors import get_form_factor
+from cevns_lib.physics.nuclei import get_nucleus
+from cevns_lib.physics.sources import FLAVOURS, spectrum
+from cevns_lib.engine.kernels import experiment_counts, experiment_kernels
 
 AR = get_nucleus("Ar40")
 HELM = get_form_factor("helm", AR)

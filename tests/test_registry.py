@@ -2,8 +2,8 @@
 
 import pytest
 
-from cevns_lib import detectors
-from cevns_lib.detectors import PROJECTIONS, get_experiment, load_registry
+from cevns_lib.experiments import projections as detectors
+from cevns_lib.experiments.projections import PROJECTIONS, get_experiment, load_registry
 
 
 def test_every_number_has_source_and_status():

@@ -1,12 +1,12 @@
-"""Generic detector response (cevns_lib.response) and the CENNS-10 Analysis-A response."""
+"""Generic detector response (cevns_lib.experiments.response) and the CENNS-10 Analysis-A response."""
 
 import numpy as np
 import pytest
 
-from cevns_lib import constants as c
-from cevns_lib import response as rsp
-from cevns_lib.coherent import ar2020_response as ar
-from cevns_lib.detectors import PROJECTIONS, get_experiment
+from cevns_lib.physics import constants as c
+from cevns_lib.experiments import response as rsp
+from cevns_lib.experiments.coherent import ar2020_response as ar
+from cevns_lib.experiments.projections import PROJECTIONS, get_experiment
 
 KEV = c.keV
 

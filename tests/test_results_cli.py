@@ -7,11 +7,11 @@ import sys
 import numpy as np
 import pytest
 
-from cevns_lib import chapters, cli
-from cevns_lib.results import ChapterResults
+from cevns_lib.book import chapters, cli
+from cevns_lib.book.results import ChapterResults
 
 EXPECTED_CHAPTERS = ["01_theory", "02_form_factors", "03_fluxes", "04_detectors", "05_weak_mixing_angle",
-                     "06_em_properties", "07_nsi", "08_light_mediators", "09_reproduction"]
+                     "06_em_properties", "07_nsi", "09_light_mediators", "10_reproduction"]
 
 
 def test_results_json_contract(tmp_path):
@@ -68,7 +68,7 @@ def test_cli_bad_input_is_one_clear_error(argv, needle, capsys):
 @pytest.mark.chapters
 def test_cevns_run_theory_writes_json(tmp_path):
     out = tmp_path / "out.json"
-    proc = subprocess.run([sys.executable, "-m", "cevns_lib.cli", "run", "01_theory", "--results", str(out),
+    proc = subprocess.run([sys.executable, "-m", "cevns_lib.book.cli", "run", "01_theory", "--results", str(out),
                            "--notebook", str(tmp_path / "nb.ipynb")], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     data = json.loads(out.read_text())

@@ -1,17 +1,17 @@
-"""Unit tests for cevns_lib.sensitivity (total-count sensitivities of Carey & Pandey 2025)."""
+"""Unit tests for cevns_lib.analysis.sensitivity (total-count sensitivities of Carey & Pandey 2025)."""
 
 import numpy as np
 import pytest
 
-from cevns_lib import constants as c
-from cevns_lib.detectors import PROJECTIONS
-from cevns_lib.interactions import weak_amplitude
-from cevns_lib.published import load_published
-from cevns_lib.sensitivity import (CountModel, asymptotic_fractional_bounds, charge_radius_degenerate_point,
+from cevns_lib.physics import constants as c
+from cevns_lib.experiments.projections import PROJECTIONS
+from cevns_lib.physics.interactions import weak_amplitude
+from cevns_lib.book.published import load_published
+from cevns_lib.analysis.sensitivity import (CountModel, asymptotic_fractional_bounds, charge_radius_degenerate_point,
                                    configure_experiment, kappa_from_mirror, mean_momentum_transfer,
                                    nsi_degenerate_point, outermost, region_contains, resolve_kappa,
                                    running_sin2w_approx, sin2w_interval_asymptotic)
-from cevns_lib.stats import DCHI2_90CL_1DOF
+from cevns_lib.analysis.stats import DCHI2_90CL_1DOF
 
 R2_GRID = np.round(np.arange(-15, 5.0001, 0.02), 4)
 EPS_GRID = np.round(np.arange(-0.2, 0.6 + 1e-9, 0.002), 4)

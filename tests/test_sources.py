@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from cevns_lib import constants as c
-from cevns_lib import sources
+from cevns_lib.physics import constants as c
+from cevns_lib.physics import sources
 
 
 @pytest.mark.parametrize("flavour", ["nu_e", "nubar_mu"])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import optimize
 
-from cevns_lib import stats
+from cevns_lib.analysis import stats
 
 
 @pytest.mark.parametrize("n_model", [50.0, 95.0, 100.0, 130.0, 9e6 * 1.07])

@@ -10,7 +10,7 @@ are named methods (:meth:`SpectrumExplorer.update`, :meth:`Chi2Explorer.update`)
 slider at the kernel level and check that the plotted data changed. Both are live in Jupyter or
 Voilà; on the static website they show their default state.
 
-Both pure functions build on :meth:`cevns_lib.detectors.Experiment.kernels` (fixed recoil grids,
+Both pure functions build on :meth:`cevns_lib.experiments.projections.Experiment.kernels` (fixed recoil grids,
 no adaptive quadrature); kernels are cached per explorer instance, never at module level.
 """
 
@@ -22,15 +22,15 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import constants as c
-from .detectors import PROJECTIONS, get_experiment
-from .form_factors import get_form_factor
-from .interactions import weak_amplitude
-from .plotting import EXPERIMENT_COLOURS, FLAVOUR_COLOURS, use_house_style
-from .rates import experiment_kernels
-from .sources import FLAVOUR_LABELS, FLAVOURS
-from .sensitivity import CountModel
-from .stats import DCHI2_90CL_1DOF, allowed_intervals, format_intervals
+from cevns_lib.physics import constants as c
+from cevns_lib.experiments.projections import PROJECTIONS, get_experiment
+from cevns_lib.physics.form_factors import get_form_factor
+from cevns_lib.physics.interactions import weak_amplitude
+from cevns_lib.book.plotting import EXPERIMENT_COLOURS, FLAVOUR_COLOURS, use_house_style
+from cevns_lib.engine.kernels import experiment_kernels
+from cevns_lib.physics.sources import FLAVOUR_LABELS, FLAVOURS
+from cevns_lib.analysis.sensitivity import CountModel
+from cevns_lib.analysis.stats import DCHI2_90CL_1DOF, allowed_intervals, format_intervals
 
 SPECTRUM_T_MIN_KEV = 1.0
 """Lowest recoil of the plotted spectrum (keVnr); the magnetic rate grows as 1/T below it."""
@@ -68,7 +68,7 @@ def spectrum_and_count(experiment, sin2w=c.sin2_theta_w_low_q, mu_nu=0.0, eps_u=
     Parameters
     ----------
     experiment : str
-        One of :data:`cevns_lib.detectors.PROJECTIONS`.
+        One of :data:`cevns_lib.experiments.projections.PROJECTIONS`.
     sin2w : float
         Weak mixing angle (tree-level couplings), in (0, 1).
     mu_nu : float
@@ -112,7 +112,7 @@ def delta_chi2_curve(experiment, observable, sigma, x=None, sin2w0=c.sin2_theta_
                      charge_radius_kappa="paper_calibrated", model=None):
     """Δχ² of the total-count analysis of Carey & Pandey against one observable.
 
-    A thin wrapper over :class:`cevns_lib.sensitivity.CountModel` (the analysis of the
+    A thin wrapper over :class:`cevns_lib.analysis.sensitivity.CountModel` (the analysis of the
     sensitivity chapters): Asimov data are the SM counts at ``sin2w0``; one observable varies with
     the others at their SM values; one fractional normalisation pull of width ``sigma`` is
     profiled analytically. χ²_min = 0 at the SM point, so Δχ² = χ².
@@ -120,7 +120,7 @@ def delta_chi2_curve(experiment, observable, sigma, x=None, sin2w0=c.sin2_theta_
     Parameters
     ----------
     experiment : str
-        One of :data:`cevns_lib.detectors.PROJECTIONS`.
+        One of :data:`cevns_lib.experiments.projections.PROJECTIONS`.
     observable : {"sin2w", "mu_nu", "eps_u", "eps_d", "charge_radius"}
         ``mu_nu`` in 10⁻¹⁰ μ_B; ``charge_radius`` ⟨r²⟩ in 10⁻³² cm² (common to all flavours,
         shift κ⟨r²⟩ of g_V^p); NSI on ν_e only.
@@ -132,7 +132,7 @@ def delta_chi2_curve(experiment, observable, sigma, x=None, sin2w0=c.sin2_theta_
         sin²θ_W of the Asimov data and of the non-sin²θ_W scans.
     charge_radius_kappa : str or float
         κ convention name or value per 10⁻³² cm² (default: the paper-calibrated 0.0940, an
-        *inferred* convention; see :data:`cevns_lib.interactions.CHARGE_RADIUS_KAPPA`).
+        *inferred* convention; see :data:`cevns_lib.physics.interactions.CHARGE_RADIUS_KAPPA`).
     model : CountModel, optional
         Pre-built count model of ``experiment`` at ``sin2w0`` (to skip rebuilding the kernels).
 

@@ -2,7 +2,7 @@
 
 Usage in a chapter::
 
-    from cevns_lib.results import ChapterResults
+    from cevns_lib.book.results import ChapterResults
     results = ChapterResults("05_weak_mixing_angle", parameters={"experiment": experiment})
     results.record("sin2w_interval_sys5", [0.2272, 0.2515])
     ...

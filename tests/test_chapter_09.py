@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from cevns_lib.chapters import run_chapter
-from cevns_lib.mediators import LOOP_MODELS, TREE_MODELS
+from cevns_lib.book.chapters import run_chapter
+from cevns_lib.physics.mediators import LOOP_MODELS, TREE_MODELS
 
 TABLE_KEYS = {"universal", "B-L", "B_y+L_mu+L_tau", "B-3L_e", "B-3L_mu", "B-2L_e-L_mu", "B-L_e-2L_mu"}
 
@@ -12,7 +12,7 @@ TABLE_KEYS = {"universal", "B-L", "B_y+L_mu+L_tau", "B-3L_e", "B-3L_mu", "B-2L_e
 @pytest.mark.chapters
 @pytest.mark.parametrize("dataset", ["csi2021+ar2020", "csi2017+ar2020"])
 def test_chapter_08_runs(dataset, tmp_path):
-    res = run_chapter("08_light_mediators", {"dataset": dataset}, results_path=tmp_path / "r.json")
+    res = run_chapter("09_light_mediators", {"dataset": dataset}, results_path=tmp_path / "r.json")
     assert res["parameters"] == {"dataset": dataset}
     v = res["values"]
     assert set(v["sm_events"]) == {"csi2017", "ar2020", "csi2021"}
@@ -32,4 +32,4 @@ def test_chapter_08_runs(dataset, tmp_path):
 @pytest.mark.chapters
 def test_chapter_08_rejects_unknown_dataset(tmp_path):
     with pytest.raises(ValueError, match="allowed"):
-        run_chapter("08_light_mediators", {"dataset": "csi2019+ar2020"}, results_path=tmp_path / "r.json")
+        run_chapter("09_light_mediators", {"dataset": "csi2019+ar2020"}, results_path=tmp_path / "r.json")

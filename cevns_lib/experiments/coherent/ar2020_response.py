@@ -2,7 +2,7 @@
 
 Every input is read from the official data release (COHERENT, arXiv:2006.12659, Zenodo
 10.5281/zenodo.3903810; the measurement is PRL 126, 012002 (2021), arXiv:2003.10630) through
-:mod:`cevns_lib.coherent.loader`:
+:mod:`cevns_lib.datafiles.loader`:
 
 =========================  ==============================================================
 input                      release source
@@ -39,14 +39,14 @@ import functools
 
 import numpy as np
 
-from .. import constants as c
-from ..form_factors import get_form_factor
-from ..interactions import weak_amplitude
-from ..nuclei import get_nucleus
-from ..rates import RecoilKernels
-from ..response import LinearQFResponse, PiecewiseLinearEfficiency
-from ..sources import FLAVOURS, arrival_time_pdf, fluence_from_pot
-from .loader import load_table, load_yaml
+from cevns_lib.physics import constants as c
+from cevns_lib.physics.form_factors import get_form_factor
+from cevns_lib.physics.interactions import weak_amplitude
+from cevns_lib.physics.nuclei import get_nucleus
+from cevns_lib.engine.kernels import RecoilKernels
+from cevns_lib.experiments.response import LinearQFResponse, PiecewiseLinearEfficiency
+from cevns_lib.physics.sources import FLAVOURS, arrival_time_pdf, fluence_from_pot
+from cevns_lib.datafiles.loader import load_table, load_yaml
 
 DATASET = "ar2020_analysisA"
 YAML = "LArParametersAnlA.yaml"
@@ -185,7 +185,7 @@ def kernels(exposure: dict, **grid) -> RecoilKernels:
 def bin_response(kernels, edges_keVee=ENERGY_BIN_EDGES_KEVEE, with_efficiency: bool = True) -> np.ndarray:
     """Response matrix (n_bins, n_nodes): probability that a recoil at node T_k is reconstructed
     in bin b, times the released efficiency at the reconstructed energy (exact integration of
-    the Gaussian against the piecewise-linear efficiency, see :mod:`cevns_lib.response`).
+    the Gaussian against the piecewise-linear efficiency, see :mod:`cevns_lib.experiments.response`).
 
     Parameters
     ----------
@@ -205,7 +205,7 @@ def timing_bin_fractions(flavour: str, edges_us=TIME_BIN_EDGES_US, pulse_shift_u
     """Fraction of a flavour's neutrinos arriving in each Analysis-A time bin.
 
     Uses the release's Gaussian proton pulse (snsPOTTraceTiming: mean 440 ± 200 ns, width
-    150 ns) folded with the π⁺ and μ⁺ lifetimes (:func:`cevns_lib.sources.arrival_time_pdf`);
+    150 ns) folded with the π⁺ and μ⁺ lifetimes (:func:`cevns_lib.physics.sources.arrival_time_pdf`);
     the default bins are the release's ten 0.5-µs bins from −0.1 to 4.9 µs. Each bin is
     integrated on a fixed 1 ns grid (Simpson), converged to < 1e-6.
 

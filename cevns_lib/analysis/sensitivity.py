@@ -5,9 +5,9 @@ This is the analysis of Carey & Pandey (arXiv:2510.14015) as reconstructed in th
 threshold), Asimov data equal to the Standard-Model count N_SM at the reference sin²θ_W, and one
 fractional normalisation pull profiled analytically,
 
-    Δχ²(λ) = [N_SM − N(λ)]² / [N_SM + σ² N(λ)²]        (cevns_lib.stats.chi2_normalisation_pull)
+    Δχ²(λ) = [N_SM − N(λ)]² / [N_SM + σ² N(λ)²]        (cevns_lib.analysis.stats.chi2_normalisation_pull)
 
-The flux, form factor and response are folded **once** into a :class:`~cevns_lib.rates.FoldedCounts`
+The flux, form factor and response are folded **once** into a :class:`~cevns_lib.engine.kernels.FoldedCounts`
 (events per unit squared weak amplitude per flavour, and per μ_B² for the magnetic moment);
 every scan point is then N(λ) = Σ_α 𝒜_α(λ)² K_α + μ_ν² Σ_α K^MM_α, evaluated vectorised over the
 scan grid. No integral is recomputed per scan point.
@@ -21,14 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import constants as c
-from .detectors import PROJECTIONS, Experiment, get_experiment
-from .form_factors import FORM_FACTOR_MODELS, get_form_factor
-from .interactions import CHARGE_RADIUS_KAPPA, weak_amplitude
-from .nuclei import Nucleus
-from .rates import FoldedCounts, experiment_counts, experiment_kernels
-from .sources import FLAVOURS
-from .stats import (DCHI2_90CL_1DOF, DCHI2_90CL_2DOF, allowed_intervals, chi2_normalisation_pull,
+from cevns_lib.physics import constants as c
+from cevns_lib.experiments.projections import PROJECTIONS, Experiment, get_experiment
+from cevns_lib.physics.form_factors import FORM_FACTOR_MODELS, get_form_factor
+from cevns_lib.physics.interactions import CHARGE_RADIUS_KAPPA, weak_amplitude
+from cevns_lib.physics.nuclei import Nucleus
+from cevns_lib.engine.kernels import FoldedCounts, experiment_counts, experiment_kernels
+from cevns_lib.physics.sources import FLAVOURS
+from cevns_lib.analysis.stats import (DCHI2_90CL_1DOF, DCHI2_90CL_2DOF, allowed_intervals, chi2_normalisation_pull,
                     upper_limit)
 
 SYSTEMATICS = (0.05, 0.10)
@@ -56,7 +56,7 @@ def resolve_kappa(kappa):
     Parameters
     ----------
     kappa : str or float
-        One of the names of :data:`cevns_lib.interactions.CHARGE_RADIUS_KAPPA`
+        One of the names of :data:`cevns_lib.physics.interactions.CHARGE_RADIUS_KAPPA`
         (``paper_calibrated`` 0.0940, ``giunti`` 0.0238, ``sin2w_shift`` 0.0952) or a positive number.
     """
     if isinstance(kappa, str):
@@ -75,7 +75,7 @@ def configure_experiment(name, threshold_keVnr=-1.0, run_time_years=1.0) -> Expe
     Parameters
     ----------
     name : str
-        One of :data:`cevns_lib.detectors.PROJECTIONS`.
+        One of :data:`cevns_lib.experiments.projections.PROJECTIONS`.
     threshold_keVnr : float
         Effective step threshold in keVnr; ``-1`` (exactly) means "the registry value".
     run_time_years : float
@@ -130,7 +130,7 @@ class CountModel:
         Parameters
         ----------
         experiment : Experiment
-            From :func:`cevns_lib.detectors.get_experiment` (optionally ``with_overrides``).
+            From :func:`cevns_lib.experiments.projections.get_experiment` (optionally ``with_overrides``).
         form_factor : str
             Name of a registered weak form factor (also used as F_p for the magnetic term).
         sin2w_ref : float
@@ -139,7 +139,7 @@ class CountModel:
             ``panels_per_decade`` / ``order`` of the recoil grid (for convergence tests).
         """
         if not isinstance(experiment, Experiment):
-            raise ValueError("experiment must be a cevns_lib.detectors.Experiment (use get_experiment(name))")
+            raise ValueError("experiment must be a cevns_lib.experiments.projections.Experiment (use get_experiment(name))")
         if form_factor not in FORM_FACTOR_MODELS:
             raise ValueError(f"unknown form_factor {form_factor!r}; allowed: {', '.join(FORM_FACTOR_MODELS)}")
         if not 0 < sin2w_ref < 1:

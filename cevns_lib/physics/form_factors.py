@@ -19,8 +19,8 @@ from typing import Callable
 
 import numpy as np
 
-from . import constants as c
-from .nuclei import Nucleus
+from cevns_lib.physics import constants as c
+from cevns_lib.physics.nuclei import Nucleus
 
 HELM_SKIN_FM = 0.9
 """Helm surface thickness s in fm (Lewin & Smith 1996)."""

@@ -6,7 +6,7 @@ Vector Z′ (Lagrangian g Z′_μ Σ_f Q′_f f̄γ^μ f) shifts the weak amplit
 
     Q_α(q) → Q_α(q) + g² Q′_{ν_α} [Q′_p Z F_Z(q) + Q′_n N F_N(q)] / (√2 G_F (q² + M²)),
 
-with Q_α = g_V^p Z F_Z + g_V^n N F_N in the convention of :mod:`cevns_lib.interactions`
+with Q_α = g_V^p Z F_Z + g_V^n N F_N in the convention of :mod:`cevns_lib.physics.interactions`
 (Q_α < 0, so c = Q′_ν Q′_N > 0 interferes destructively). For the L_α − L_β models the proton
 charge is induced by γ–Z′ kinetic mixing at one loop (:func:`induced_proton_charge`).
 A universal light scalar adds incoherently (:func:`scalar_charge`; Cerdeño et al., JHEP 05 (2016)
@@ -21,7 +21,7 @@ from importlib import resources
 
 import numpy as np
 
-from . import constants as c
+from cevns_lib.physics import constants as c
 
 TREE_MODELS = ("universal", "B-L", "B_y+L_mu+L_tau", "B-3L_e", "B-3L_mu", "B-2L_e-L_mu", "B-L_e-2L_mu")
 """The seven tree-level Z′ models of the table of arXiv:2202.11002 (keys of the charge table)."""

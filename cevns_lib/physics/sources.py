@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import constants as c
+from cevns_lib.physics import constants as c
 
 FLAVOURS = ("nu_mu", "nu_e", "nubar_mu")
 """The three π-DAR flavours: prompt ν_μ, delayed ν_e, delayed ν̄_μ."""

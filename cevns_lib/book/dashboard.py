@@ -1,7 +1,7 @@
 """The reproduction dashboard: published numbers beside the values computed in the same build.
 
-Pure functions only (no papermill, no notebook): the dashboard chapter ``book/09_reproduction.md``
-runs the chapters with :func:`cevns_lib.chapters.run_chapter`, collects their results
+Pure functions only (no papermill, no notebook): the dashboard chapter ``book/10_reproduction.md``
+runs the chapters with :func:`cevns_lib.book.chapters.run_chapter`, collects their results
 dictionaries in a mapping ``run key → results`` and hands them to the functions here, which
 
 1. list the chapter runs needed (:func:`runs_for_dashboard`),
@@ -18,7 +18,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .published import PublishedNumber
+from cevns_lib.book.published import PublishedNumber
 
 STATUS_REPRODUCED = "✓ reproduced"
 STATUS_NOT_REPRODUCED = "✗ not reproduced"
@@ -100,7 +100,7 @@ class Row:
 def run_key(chapter: str, parameters: dict) -> tuple:
     """Hashable key of a chapter run: ``(chapter, ((name, value), ...))`` with sorted names.
 
-    The same key as :func:`cevns_lib.published.runs_needed`.
+    The same key as :func:`cevns_lib.book.published.runs_needed`.
     """
     return (chapter, tuple(sorted(parameters.items())))
 
@@ -246,7 +246,7 @@ def published_row(number: PublishedNumber, results) -> Row:
     number : PublishedNumber
     results : dict or NotComputed
         ``{"chapter": ..., "parameters": ..., "values": {...}}`` as written by
-        :class:`cevns_lib.results.ChapterResults`, or why there is none.
+        :class:`cevns_lib.book.results.ChapterResults`, or why there is none.
     """
     value = computed_value(results, number.key, number.item)
     common = dict(quantity=number.description or number.id, case=case_label(number.parameters, number.item),

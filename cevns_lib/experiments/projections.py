@@ -3,7 +3,7 @@
 The registry lives in ``cevns_lib/data/experiments.toml``: every number carries a source and a
 status (``published`` / ``inferred`` / ``assumed``). This module turns an entry into an
 :class:`Experiment` that knows its targets, fluence and response; the rate layer
-(:func:`cevns_lib.rates.experiment_kernels`, :func:`cevns_lib.rates.experiment_counts`) builds its
+(:func:`cevns_lib.engine.kernels.experiment_kernels`, :func:`cevns_lib.engine.kernels.experiment_counts`) builds its
 kernels.
 """
 
@@ -14,11 +14,11 @@ from importlib import resources
 
 import numpy as np
 
-from . import constants as c
-from .interactions import t_max
-from .nuclei import Nucleus, get_nucleus
-from .response import LinearQFResponse
-from .sources import fluence_per_flavour
+from cevns_lib.physics import constants as c
+from cevns_lib.physics.interactions import t_max
+from cevns_lib.physics.nuclei import Nucleus, get_nucleus
+from cevns_lib.experiments.response import LinearQFResponse
+from cevns_lib.physics.sources import fluence_per_flavour
 
 PROJECTIONS = ("CENNS-10", "CENNS-750", "CCM", "PIP2-BD")
 """The four argon detectors of Carey & Pandey (arXiv:2510.14015)."""

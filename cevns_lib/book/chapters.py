@@ -13,8 +13,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .detectors import PROJECTIONS
-from .form_factors import FORM_FACTOR_MODELS
+from cevns_lib.experiments.projections import PROJECTIONS
+from cevns_lib.physics.form_factors import FORM_FACTOR_MODELS
 
 _ASSIGN = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<expr>[^#]+?)\s*(#\s*allowed:\s*(?P<allowed>.+))?$")
 
@@ -22,7 +22,7 @@ _ASSIGN = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<expr>[^#]+?)\s*(#\s*all
 def book_dir() -> Path:
     """The book's folder: ``$CEVNS_BOOK_DIR`` if set, else ``book/`` beside the package."""
     env = os.environ.get("CEVNS_BOOK_DIR")
-    path = Path(env) if env else Path(__file__).resolve().parent.parent / "book"
+    path = Path(env) if env else Path(__file__).resolve().parents[2] / "book"
     if not path.is_dir():
         raise FileNotFoundError(f"book folder {path} not found; set CEVNS_BOOK_DIR to the book/ folder")
     return path

@@ -10,24 +10,24 @@ N^exp the steady-state-subtracted counts of ``energydata1d.txt`` and σ_i² = (�
 (σ_BRNES B_i^PBRN)², σ_BRNES = 0.058/√12 (BRN energy-shape uncertainty spread over the bins);
 σ_C = 13.4%, σ_P = 32%, σ_L = 100%. B^PBRN and B^LBRN are the energy projections of the released
 3-D PDFs (497 and 33 predicted events). The CEvNS prediction is computed from first principles
-with the detector response of :mod:`cevns_lib.coherent.ar2020_response` (quenching, Gaussian
+with the detector response of :mod:`cevns_lib.experiments.coherent.ar2020_response` (quenching, Gaussian
 resolution and efficiency of the release).
 
 :class:`EnergyTimeLikelihood` is the alternative Poisson χ² in 12 energy × 10 arrival-time bins
 of the beam-on data with the released shape systematics (robustness check of the light-mediator
-chapter; :func:`cevns_lib.coherent.combined.load_dataset` with ``ar_fit="energy_time"``).
+chapter; :func:`cevns_lib.analysis.mediator_scans.load_dataset` with ``ar_fit="energy_time"``).
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..nuclei import get_nucleus
-from ..sources import FLAVOURS, fluence_from_pot
-from . import ar2020_response as resp
-from . import loader
-from .binned import BinnedPrediction, TargetBins, helm_pair
-from .profiling import gaussian_profile, poisson_chi2, poisson_profile
+from cevns_lib.physics.nuclei import get_nucleus
+from cevns_lib.physics.sources import FLAVOURS, fluence_from_pot
+from cevns_lib.experiments.coherent import ar2020_response as resp
+from cevns_lib.datafiles import loader
+from cevns_lib.engine.binned import BinnedPrediction, TargetBins, helm_pair
+from cevns_lib.analysis.profiling import gaussian_profile, poisson_chi2, poisson_profile
 
 DATASET = resp.DATASET
 NUISANCE_SIGMAS = {"CEvNS": 0.134, "PBRN": 0.32, "LBRN": 1.0}

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import constants as c
-from .form_factors import get_form_factor
-from .interactions import e_min, kinematic_factor, magnetic_factor, momentum_transfer, t_max
-from .nuclei import Nucleus
-from .sources import FLAVOURS, spectrum
+from cevns_lib.physics import constants as c
+from cevns_lib.physics.form_factors import get_form_factor
+from cevns_lib.physics.interactions import e_min, kinematic_factor, magnetic_factor, momentum_transfer, t_max
+from cevns_lib.physics.nuclei import Nucleus
+from cevns_lib.physics.sources import FLAVOURS, spectrum
 
 T_FLOOR = 1.0e-9 * c.MeV
 """Lowest log-spaced recoil node (1 meV); below it a single linear panel reaches T = 0."""
@@ -148,7 +148,7 @@ class RecoilKernels:
         n_targets : float
             Number of target nuclei N_T.
         fluence_cm2 : float
-            Fluence per flavour in cm⁻² (see :func:`cevns_lib.sources.fluence_per_flavour`).
+            Fluence per flavour in cm⁻² (see :func:`cevns_lib.physics.sources.fluence_per_flavour`).
         t_min, t_max_ : float
             Recoil range in MeV (default: 0 to the kinematic end point of m_μ/2 neutrinos).
         breakpoints : iterable
@@ -255,7 +255,7 @@ class FoldedCounts:
 
 
 def experiment_kernels(experiment, t_min=None, **grid) -> RecoilKernels:
-    """Recoil kernels of an experiment's exposure (a :class:`cevns_lib.detectors.Experiment`),
+    """Recoil kernels of an experiment's exposure (a :class:`cevns_lib.experiments.projections.Experiment`),
     starting at its efficiency threshold unless ``t_min`` (MeV) is given; ``grid`` sets
     ``panels_per_decade`` / ``order``."""
     eff = experiment.efficiency
@@ -266,7 +266,7 @@ def experiment_kernels(experiment, t_min=None, **grid) -> RecoilKernels:
 
 def experiment_counts(experiment, form_factor="helm", **grid) -> "FoldedCounts":
     """Counts of an experiment above its threshold as a polynomial in the couplings, for a named
-    form factor (see :func:`cevns_lib.form_factors.get_form_factor`)."""
+    form factor (see :func:`cevns_lib.physics.form_factors.get_form_factor`)."""
     ff = get_form_factor(form_factor, experiment.nucleus)
     return experiment_kernels(experiment, **grid).fold(experiment.efficiency, ff)
 

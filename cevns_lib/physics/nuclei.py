@@ -7,7 +7,7 @@ Charge radii: Angeli & Marinova, At. Data Nucl. Data Tables 99, 69 (2013).
 
 from dataclasses import dataclass
 
-from . import constants as c
+from cevns_lib.physics import constants as c
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import constants as c
-from ..detectors import registry_quantity
-from ..nuclei import get_nucleus
-from ..rates import RecoilKernels
-from ..sources import FLAVOURS, fluence_from_pot, spectrum
-from . import loader
-from .binned import BinnedPrediction, TargetBins, helm_pair
-from .profiling import gaussian_profile
+from cevns_lib.physics import constants as c
+from cevns_lib.experiments.projections import registry_quantity
+from cevns_lib.physics.nuclei import get_nucleus
+from cevns_lib.engine.kernels import RecoilKernels
+from cevns_lib.physics.sources import FLAVOURS, fluence_from_pot, spectrum
+from cevns_lib.datafiles import loader
+from cevns_lib.engine.binned import BinnedPrediction, TargetBins, helm_pair
+from cevns_lib.analysis.profiling import gaussian_profile
 
 DATASET = "csi2017"
 PE_EDGES = np.arange(0.0, 51.0, 2.0)

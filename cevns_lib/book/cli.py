@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from . import chapters
+from cevns_lib.book import chapters
 
 
 def _list(args):

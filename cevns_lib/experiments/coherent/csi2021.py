@@ -21,14 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import constants as c
-from ..detectors import registry_quantity
-from ..nuclei import get_nucleus
-from ..rates import RecoilKernels
-from ..sources import FLAVOURS, arrival_time_pdf, fluence_from_pot
-from . import loader
-from .binned import BinnedPrediction, TargetBins, helm_pair
-from .profiling import poisson_profile
+from cevns_lib.physics import constants as c
+from cevns_lib.experiments.projections import registry_quantity
+from cevns_lib.physics.nuclei import get_nucleus
+from cevns_lib.engine.kernels import RecoilKernels
+from cevns_lib.physics.sources import FLAVOURS, arrival_time_pdf, fluence_from_pot
+from cevns_lib.datafiles import loader
+from cevns_lib.engine.binned import BinnedPrediction, TargetBins, helm_pair
+from cevns_lib.analysis.profiling import poisson_profile
 
 DATASET = "csi2021"
 PE_EDGES = np.array([0.0, 8, 12, 16, 20, 24, 32, 40, 50, 60])
@@ -107,7 +107,7 @@ def infer_beam_timing():
     """Centre (µs) of the Gaussian proton pulse, fitted to the released NIN arrival-time PDF.
 
     Neutrino-induced neutrons follow the neutrino timing, so ninTrec.txt is fitted with
-    f·prompt + (1−f)·delayed (:func:`cevns_lib.sources.arrival_time_pdf`, width 150 ns). Returns
+    f·prompt + (1−f)·delayed (:func:`cevns_lib.physics.sources.arrival_time_pdf`, width 150 ns). Returns
     {"mean_us", "prompt_fraction", "max_residual"}; the result is an *inferred* input.
     """
     from scipy.optimize import least_squares
@@ -228,7 +228,7 @@ class Likelihood:
 
     def chi2_fixed(self, cevns, eta):
         """χ² at fixed nuisances ``eta`` (4,) (for checks)."""
-        from .profiling import poisson_chi2
+        from cevns_lib.analysis.profiling import poisson_chi2
 
         M = self.components(cevns)
         mu = np.einsum("z,...zb->...b", 1.0 + np.asarray(eta), M)

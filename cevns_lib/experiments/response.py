@@ -8,7 +8,7 @@ matrix of a binned analysis is
     R[b, k] = ∫_{e_b}^{e_{b+1}} dE′ ε(E′) 𝒩(E′; E_ee(T_k), σ(E_ee(T_k))),
 
 the probability that a recoil at node T_k is reconstructed in bin b and kept. It multiplies the
-recoil kernels of :mod:`cevns_lib.rates` (``kernels.fold(R, F)`` gives counts per bin).
+recoil kernels of :mod:`cevns_lib.engine.kernels` (``kernels.fold(R, F)`` gives counts per bin).
 
 The efficiency is piecewise linear between table nodes (zero below the first node, held at the
 last value above the table), so the integral over E′ is done **exactly** segment by segment with
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr
 
-from . import constants as c
+from cevns_lib.physics import constants as c
 
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
 

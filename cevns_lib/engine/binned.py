@@ -4,7 +4,7 @@ For one target nucleus the predicted counts in analysis bin b are
 
     N_b = Σ_α Σ_k W^α_{bk} Q_α(q_k)²,
 
-with W^α_{bk} = R^α_{bk} × (kernel node weight of :class:`cevns_lib.rates.RecoilKernels`), R the
+with W^α_{bk} = R^α_{bk} × (kernel node weight of :class:`cevns_lib.engine.kernels.RecoilKernels`), R the
 binned detector response (energy response × time-window fraction of flavour α) and Q_α the
 q-dependent charge. With a vector mediator Q_α = Q^SM_α + g² K_α(q; M), so, per mass,
 
@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import constants as c
-from .. import mediators as med
-from ..interactions import e_min, vector_couplings
-from ..nuclei import Nucleus
-from ..sources import FLAVOURS, spectrum
+from cevns_lib.physics import constants as c
+from cevns_lib.physics import mediators as med
+from cevns_lib.physics.interactions import e_min, vector_couplings
+from cevns_lib.physics.nuclei import Nucleus
+from cevns_lib.physics.sources import FLAVOURS, spectrum
 
 
 def scalar_flux_factor(T, nucleus: Nucleus, flavour: str, order=8):
@@ -59,7 +59,7 @@ class TargetBins:
         flavour → (n_bins, n_nodes): events per unit g⁴ Q_φ²/(q² + M²)² (MeV⁴; response included),
         from dσ_S/dT = g⁴ Q_φ² M_N² T/(4π E² (q² + M²)²).
     coupling_scheme : str
-        SM couplings (see :func:`cevns_lib.interactions.vector_couplings`).
+        SM couplings (see :func:`cevns_lib.physics.interactions.vector_couplings`).
     """
 
     nucleus: Nucleus
@@ -223,7 +223,7 @@ measured charge radii, R_n fixed (values as transcribed in the project spec §2.
 
 def helm_pair(nucleus: Nucleus):
     """Helm form factors (F_Z, F_N) with s = 0.9 fm and the radii of :data:`POINT_RADII_FM`."""
-    from ..form_factors import helm, helm_R0_from_rms_fm
+    from cevns_lib.physics.form_factors import helm, helm_R0_from_rms_fm
 
     if nucleus.name not in POINT_RADII_FM:
         raise ValueError(f"no point radii for {nucleus.name!r}; known: {', '.join(POINT_RADII_FM)}")

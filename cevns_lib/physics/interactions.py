@@ -22,9 +22,9 @@ nuclear mass; q² = 2MT + T²):
 
 import numpy as np
 
-from . import constants as c
-from .nuclei import Nucleus
-from .sources import FLAVOURS
+from cevns_lib.physics import constants as c
+from cevns_lib.physics.nuclei import Nucleus
+from cevns_lib.physics.sources import FLAVOURS
 
 RADIATIVE_COUPLINGS = {
     "g_p": {"nu_e": 0.0401, "nu_mu": 0.0318, "nubar_mu": 0.0318},

@@ -1,7 +1,7 @@
 """Joint (M, g) scans of the COHERENT CsI and Ar likelihoods for light mediators.
 
 For each data set the CEvNS prediction is the polynomial N_b(g) = A_b + g² B_b(M) + g⁴ C_b(M)
-(:class:`cevns_lib.coherent.binned.BinnedPrediction`), so a whole (M, g) grid is a few array
+(:class:`cevns_lib.engine.binned.BinnedPrediction`), so a whole (M, g) grid is a few array
 operations; nuisances are profiled per data set and the χ² are added (spec §9):
 
     χ²(M, g) = χ²_CsI + χ²_Ar,   excluded at 90% CL where χ² − χ²_min ≥ 4.605 (2 dof),
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import mediators as med
-from ..stats import DCHI2_90CL_2DOF
-from . import ar2020, csi2017, csi2021
+from cevns_lib.physics import mediators as med
+from cevns_lib.analysis.stats import DCHI2_90CL_2DOF
+from cevns_lib.experiments.coherent import ar2020, csi2017, csi2021
 
 DATASETS = ("csi2021+ar2020", "csi2017+ar2020")
 """Allowed data-set combinations: Track B (arXiv:2202.11002) and Track A (arXiv:2008.05022)."""
@@ -48,7 +48,7 @@ class DataSet:
 AR_FITS = ("energy", "energy_time")
 """Argon likelihoods: ``energy`` = Gaussian least squares in 12 energy bins (arXiv:2005.01645,
 2008.05022); ``energy_time`` = Poisson χ² in 12 energy × 10 time bins with the released shape
-systematics (:class:`cevns_lib.coherent.ar2020.EnergyTimeLikelihood`)."""
+systematics (:class:`cevns_lib.experiments.coherent.ar2020.EnergyTimeLikelihood`)."""
 
 
 def load_dataset(name, ar_fit="energy", **options) -> DataSet:

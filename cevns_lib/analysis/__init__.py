@@ -1,0 +1,1 @@
+"""Statistics: likelihoods, nuisance profiling, scans, intervals and contours."""

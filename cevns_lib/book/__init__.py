@@ -1,0 +1,1 @@
+"""The book layer: results contract, published numbers, dashboard, chapter runner, CLI, explorers."""

@@ -1,0 +1,1 @@
+"""The prediction engine: flux × cross section × response folded once into kernels."""

@@ -1,0 +1,1 @@
+"""Experiments: the registry of projected detectors and the COHERENT data sets."""

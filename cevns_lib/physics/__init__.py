@@ -1,0 +1,1 @@
+"""Physics inputs: constants, nuclei, form factors, stopped-pion sources, interactions and models."""
