@@ -19,7 +19,7 @@ from cevns_lib.analysis import stats
 from cevns_lib.experiments.projections import PROJECTIONS, get_experiment
 from cevns_lib.physics.form_factors import get_form_factor
 from cevns_lib.physics.sources import FLAVOURS
-from cevns_lib.engine.kernels import experiment_kernels
+
 
 
 def best_of(fn, number, repeat=7):
@@ -39,9 +39,9 @@ def main():
         amps0 = {fl: I.weak_amplitude(exp.nucleus, fl, s0) for fl in FLAVOURS}
 
         def total_from_scratch():
-            return experiment_kernels(exp).fold(exp.efficiency, F).total(amps0)
+            return exp.kernels().fold(exp.efficiency, F).total(amps0)
 
-        folded = experiment_kernels(exp).fold(exp.efficiency, F)
+        folded = exp.kernels().fold(exp.efficiency, F)
         n_sm = folded.total(amps0)
 
         def sin2w_scan():
@@ -52,7 +52,7 @@ def main():
         t_folded = best_of(lambda: folded.total(amps0), 2000)
         t_scan = best_of(sin2w_scan, 50)
 
-        ref = experiment_kernels(exp, panels_per_decade=16, order=32).fold(exp.efficiency, F)
+        ref = exp.kernels(panels_per_decade=16, order=32).fold(exp.efficiency, F)
         acc = abs(total_from_scratch() / ref.total(amps0) - 1)
         amps_scan = {fl: I.weak_amplitude(exp.nucleus, fl, scan) for fl in FLAVOURS}
         scan_acc = float(np.max(np.abs(folded.total(amps_scan) / ref.total(amps_scan) - 1)))

@@ -8,7 +8,8 @@ from scipy.optimize import minimize
 from cevns_lib.physics import constants as c
 from cevns_lib.physics import mediators as med
 from cevns_lib.experiments.coherent import ar2020, csi2017, csi2021
-from cevns_lib.engine import binned
+from cevns_lib.analysis.likelihood import Likelihood
+from cevns_lib.engine.prediction import TargetBins
 from cevns_lib.analysis import mediator_scans as cb, profiling
 from cevns_lib.datafiles import loader
 from cevns_lib.physics.sources import FLAVOURS
@@ -104,14 +105,18 @@ def test_ar2020_cevns_timing_template_matches_release():
 
 
 def test_ar2020_energy_time_likelihood():
-    L = ar2020.EnergyTimeLikelihood.load()
-    assert L.data.shape == (120,) and L.data.sum() == 3752              # beam-on events, raw 3-D data
-    assert L.pbrn.sum() == pytest.approx(497.0, rel=1e-6) and L.lbrn.sum() == pytest.approx(33.0, rel=1e-5)
-    assert L.ss.sum() == pytest.approx(3152.0, rel=1e-6)
-    assert np.allclose(L.brn_templates.sum(axis=1), 0.0, atol=1e-6)     # shape-only systematics
+    spec = ar2020.energy_time_likelihood_spec()
+    L = Likelihood.from_spec(spec)
+    pbrn, lbrn, ss = (b.counts for b in spec.backgrounds)
+    assert spec.data.shape == (120,) and spec.data.sum() == 3752        # beam-on events, raw 3-D data
+    assert pbrn.sum() == pytest.approx(497.0, rel=1e-6) and lbrn.sum() == pytest.approx(33.0, rel=1e-5)
+    assert ss.sum() == pytest.approx(3152.0, rel=1e-6)
+    assert all(abs(s.template.sum()) < 1e-6 for s in spec.shapes[1:])   # shape-only BRN systematics
+    assert L.nuisance_names == ("CEvNS", "PBRN", "LBRN", "SS", "CEvNS_timing", "BRN_energy",
+                                "BRN_timing_mean", "BRN_timing_width")
     # the data minus the SS PDF at its best-fit normalisation (3131 ± 23, rounded in
     # LArParametersAnlA.yaml) is the released SS-subtracted energy spectrum
-    ss_sub = (L.data - L.ss * 3131.0 / L.ss.sum()).reshape(12, 10).sum(axis=1)
+    ss_sub = (spec.data - ss * 3131.0 / ss.sum()).reshape(12, 10).sum(axis=1)
     assert np.allclose(ss_sub, ar2020.observed()["counts"], atol=0.3)
     S = ar2020.prediction(time_bins=True).sm()
     for scale in (0.7, 1.0, 1.5):
@@ -122,34 +127,36 @@ def test_ar2020_energy_time_likelihood():
 
 
 def test_ar_fit_options():
-    with pytest.raises(ValueError, match="ar_fit"):
-        cb.load_dataset("ar2020", ar_fit="energy_f90")
+    with pytest.raises(ValueError, match="fit must be one of"):
+        cb.load_dataset("Ar-2020", fit="energy_f90")
     with pytest.raises(ValueError, match="time window"):
-        cb.load_dataset("ar2020", ar_fit="energy_time", timing_window=False)
-    ds = cb.load_dataset("ar2020", ar_fit="energy_time")
+        cb.load_dataset("Ar-2020", fit="energy_time", timing_window=False)
+    with pytest.raises(ValueError, match="unknown option"):
+        cb.load_dataset("CsI-2021", which_exposure="paper")
+    ds = cb.load_dataset("Ar-2020", fit="energy_time")
     assert ds.prediction.n_bins == 120
-    assert ds.sm_events() == pytest.approx(cb.load_dataset("ar2020").sm_events(), rel=1e-12)
+    assert ds.sm_events() == pytest.approx(cb.load_dataset("Ar-2020").sm_events(), rel=1e-12)
 
 
 # ------------------------------------------------------------------------------ profiling
 def test_gaussian_profile_equals_brute_force():
-    L = csi2017.Likelihood.load()
+    L = Likelihood.from_spec(csi2017.likelihood_spec())
     S = 1.25 * csi2017.prediction().sm()[csi2017.FIT_SLICE]
     prof, a = L.chi2(S, return_nuisances=True)
-    brute = minimize(lambda x: L.chi2_fixed(S, *x), [0.0, 0.0], method="Nelder-Mead",
+    brute = minimize(lambda x: L.chi2_fixed(S, x), [0.0, 0.0], method="Nelder-Mead",
                      options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000})
     assert prof == pytest.approx(brute.fun, abs=1e-7)
     assert np.allclose(a, brute.x, atol=1e-5)
-    La = ar2020.Likelihood.load()
+    La = Likelihood.from_spec(ar2020.likelihood_spec())
     Sa = 0.7 * ar2020.prediction().sm()
     prof_a = La.chi2(Sa)
-    brute_a = minimize(lambda x: La.chi2_fixed(Sa, x), [1.0, 1.0, 1.0], method="Nelder-Mead",
+    brute_a = minimize(lambda x: La.chi2_fixed(Sa, x), [0.0, 0.0, 0.0], method="Nelder-Mead",
                        options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000})
     assert prof_a == pytest.approx(brute_a.fun, abs=1e-7)
 
 
 def test_poisson_profile_equals_brute_force():
-    L = csi2021.Likelihood.load()
+    L = Likelihood.from_spec(csi2021.likelihood_spec())
     for scale in (0.8, 1.0, 1.4):
         S = scale * csi2021.prediction().sm()
         prof, a = L.chi2(S, return_nuisances=True)
@@ -159,7 +166,7 @@ def test_poisson_profile_equals_brute_force():
 
 
 def test_profiling_vectorised_matches_pointwise():
-    L = csi2021.Likelihood.load()
+    L = Likelihood.from_spec(csi2021.likelihood_spec())
     S = csi2021.prediction().sm()
     batch = np.stack([0.5 * S, S, 3.0 * S])
     vec = L.chi2(batch)
@@ -209,7 +216,7 @@ def test_polynomial_equals_direct_charge_evaluation(preds):
     direct = np.zeros_like(A)
     for tb in p.targets:
         for fl in FLAVOURS:
-            Q = tb.sm_charge(fl) + g**2 * med.zprime_amplitude_shift(
+            Q = p.sm_charge(tb, fl) + g**2 * med.zprime_amplitude_shift(
                 tb.q, model, fl, tb.nucleus.Z, tb.nucleus.N, tb.F_Z, tb.F_N, mass=M)
             direct += tb.weak[fl] @ Q**2
     assert np.allclose(poly, direct, rtol=1e-12)
@@ -224,7 +231,7 @@ def test_scalar_weights_against_direct_cross_section():
     ar = get_nucleus("Ar40")
     k = RecoilKernels.build(ar, 1.0, 1.0, t_min=5 * c.keV, t_max_=60 * c.keV, recoil_term=False)
     one = lambda q: np.ones_like(q)  # noqa: E731
-    tb = binned.TargetBins.build(k, np.ones((1, k.grid.T.size)), one, one, 1.0, 1.0)
+    tb = TargetBins.build(k, np.ones((1, k.grid.T.size)), one, one, 1.0, 1.0)
     got = float(tb.scalar["nu_e"].sum())
     T = np.linspace(5, 60, 2001) * c.keV
     E = np.linspace(1.0, c.E_nu_max_delayed, 4001)
@@ -238,7 +245,7 @@ def test_scalar_weights_against_direct_cross_section():
 # ------------------------------------------------------------------------------ scans
 @pytest.fixture(scope="module")
 def combo():
-    return cb.load_combination("csi2021+ar2020")
+    return cb.load_combination("CsI-2021+Ar-2020")
 
 
 def test_limiting_forms_match_contour_ends(combo):
@@ -283,8 +290,8 @@ def test_first_crossing():
 
 
 def test_bad_dataset_names():
-    with pytest.raises(ValueError, match="csi2021\\+ar2020"):
-        cb.load_combination("csi2021")
+    with pytest.raises(ValueError, match="CsI-2021\\+Ar-2020"):
+        cb.load_combination("CsI-2099")
     with pytest.raises(ValueError, match="allowed"):
         cb.load_dataset("ge2024")
     with pytest.raises(ValueError, match="exposure"):

@@ -10,13 +10,13 @@ from cevns_lib.experiments.projections import get_experiment
 from cevns_lib.physics.interactions import weak_amplitude
 from cevns_lib.physics.sources import FLAVOURS
 from cevns_lib.analysis.stats import DCHI2_90CL_1DOF, allowed_intervals
-from cevns_lib.engine.kernels import experiment_counts
+
 
 
 def sm_total(name):
     exp = get_experiment(name)
     amps = {fl: float(weak_amplitude(exp.nucleus, fl)) for fl in FLAVOURS}
-    return experiment_counts(exp, "helm").total(amps)
+    return exp.folded_counts("helm").total(amps)
 
 
 # --- spectrum_and_count -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from cevns_lib.physics import constants as c
 from cevns_lib.physics import form_factors as ff
 from cevns_lib.physics.nuclei import get_nucleus
-from cevns_lib.engine.kernels import experiment_kernels
+
 
 AR = get_nucleus("Ar40")
 ALL_AR_MODELS = list(ff.ARGON_WEAK_MODELS) + ["helm_coherent", "klein_nystrand_adapted"]
@@ -91,7 +91,7 @@ def test_rate_ordering_follows_radius():
     from cevns_lib.physics.sources import FLAVOURS
 
     exp = get_experiment("PIP2-BD")
-    k = experiment_kernels(exp)
+    k = exp.kernels()
     amps = {fl: weak_amplitude(AR, fl) for fl in FLAVOURS}
     subs = ["hf_ske2", "shell_model_eft", "cc_nnlo_sat", "rmf_fsugold2"]  # increasing R_W
     N = [k.fold(exp.efficiency, ff.get_form_factor(m, AR)).total(amps) for m in subs]
@@ -136,7 +136,7 @@ def rates_by_detector():
     out = {}
     for name in PROJECTIONS:
         exp = get_experiment(name)
-        k = experiment_kernels(exp)
+        k = exp.kernels()
         out[name] = {m: float(k.fold(exp.efficiency, ff.get_form_factor(m, AR)).total(amps)) for m in ALL_AR_MODELS}
     return out
 

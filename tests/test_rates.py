@@ -11,7 +11,7 @@ from cevns_lib.experiments.projections import PROJECTIONS, StepEfficiency, Tabul
 from cevns_lib.physics.form_factors import get_form_factor
 from cevns_lib.physics.nuclei import get_nucleus
 from cevns_lib.physics.sources import FLAVOURS, spectrum
-from cevns_lib.engine.kernels import experiment_counts, experiment_kernels
+
 
 AR = get_nucleus("Ar40")
 HELM = get_form_factor("helm", AR)
@@ -49,9 +49,9 @@ def test_michel_flavours_against_adaptive_quadrature(flavour):
 def test_counts_scale_with_mass_and_inverse_square_baseline():
     e = get_experiment("PIP2-BD")
     amps = amplitudes(0.23857)
-    n0 = experiment_counts(e).total(amps)
-    assert experiment_counts(e.with_overrides(target_mass_kg=2 * e.target_mass_kg)).total(amps) == pytest.approx(2 * n0)
-    assert experiment_counts(e.with_overrides(baseline_m=2 * e.baseline_m)).total(amps) == pytest.approx(n0 / 4)
+    n0 = e.folded_counts().total(amps)
+    assert e.with_overrides(target_mass_kg=2 * e.target_mass_kg).folded_counts().total(amps) == pytest.approx(2 * n0)
+    assert e.with_overrides(baseline_m=2 * e.baseline_m).folded_counts().total(amps) == pytest.approx(n0 / 4)
 
 
 @pytest.mark.parametrize("name,no_thr,above", [("CENNS-10", 590, 284), ("CENNS-750", 1.14e4, 6.4e3),
@@ -60,13 +60,13 @@ def test_baseline_counts_per_year(name, no_thr, above):
     """Per-year counts of the project spec's baseline table (carey_pandey_2025.md §6), Helm-LS."""
     e = get_experiment(name)
     amps = amplitudes(0.23857)
-    assert experiment_counts(e).total(amps) == pytest.approx(above, rel=0.01)
-    assert experiment_counts(e.with_overrides(threshold_keVnr=0.0)).total(amps) == pytest.approx(no_thr, rel=0.01)
+    assert e.folded_counts().total(amps) == pytest.approx(above, rel=0.01)
+    assert e.with_overrides(threshold_keVnr=0.0).folded_counts().total(amps) == pytest.approx(no_thr, rel=0.01)
 
 
 def test_electron_fraction_and_magnetic_ratio_pip2bd():
     e = get_experiment("PIP2-BD")
-    fc = experiment_counts(e)
+    fc = e.folded_counts()
     amps = amplitudes(0.23857)
     per = fc.per_flavour(amps)
     assert per["nu_e"] / sum(per.values()) == pytest.approx(0.318, abs=1e-3)
@@ -118,7 +118,7 @@ def test_smooth_efficiency_and_binned_response_converge():
 def test_experiment_counts_converge(name):
     e = get_experiment(name)
     amps = amplitudes(0.23857)
-    _check(lambda p, o: experiment_kernels(e, panels_per_decade=p, order=o),
+    _check(lambda p, o: e.kernels(panels_per_decade=p, order=o),
            lambda k: k.fold(e.efficiency, HELM).total(amps, mu_nu=1e-9))
 
 

@@ -1,7 +1,7 @@
 """Joint (M, g) scans of the COHERENT CsI and Ar likelihoods for light mediators.
 
 For each data set the CEvNS prediction is the polynomial N_b(g) = A_b + g² B_b(M) + g⁴ C_b(M)
-(:class:`cevns_lib.engine.binned.BinnedPrediction`), so a whole (M, g) grid is a few array
+(:class:`cevns_lib.engine.prediction.Prediction`), so a whole (M, g) grid is a few array
 operations; nuisances are profiled per data set and the χ² are added (spec §9):
 
     χ²(M, g) = χ²_CsI + χ²_Ar,   excluded at 90% CL where χ² − χ²_min ≥ 4.605 (2 dof),
@@ -14,78 +14,41 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cevns_lib.physics import mediators as med
+from cevns_lib.analysis.fit import Part, load_fit
 from cevns_lib.analysis.stats import DCHI2_90CL_2DOF
-from cevns_lib.experiments.coherent import ar2020, csi2017, csi2021
+from cevns_lib.experiments.catalog import get_experiment
+from cevns_lib.experiments.coherent.datasets import DATA_SETS
+from cevns_lib.physics import mediators as med
 
-DATASETS = ("csi2021+ar2020", "csi2017+ar2020")
-"""Allowed data-set combinations: Track B (arXiv:2202.11002) and Track A (arXiv:2008.05022)."""
-
-
-@dataclass(frozen=True)
-class DataSet:
-    """A CEvNS prediction with its likelihood; ``fit_slice`` selects the likelihood's bins."""
-
-    name: str
-    prediction: object
-    likelihood: object
-    fit_slice: object = None
-
-    def chi2(self, counts):
-        """Profiled χ² of predicted counts (..., n_bins of the prediction)."""
-        return self.likelihood.chi2(np.asarray(counts)[..., self.bins])
-
-    @property
-    def bins(self):
-        """Index of the prediction's bins that enter the likelihood."""
-        return slice(None) if self.fit_slice is None else self.fit_slice
-
-    def sm_events(self) -> float:
-        """SM CEvNS events in the fit window."""
-        return float(self.prediction.sm()[self.bins].sum())
+AR_MEDIATOR_FIT = "energy"
+"""The argon likelihood of the light-mediator reproduction: the 1-D energy fit of arXiv:2005.01645 /
+2008.05022 (spec §5, [T]); ``"energy_time"`` is the robustness variant."""
 
 
-AR_FITS = ("energy", "energy_time")
-"""Argon likelihoods: ``energy`` = Gaussian least squares in 12 energy bins (arXiv:2005.01645,
-2008.05022); ``energy_time`` = Poisson χ² in 12 energy × 10 time bins with the released shape
-systematics (:class:`cevns_lib.experiments.coherent.ar2020.EnergyTimeLikelihood`)."""
+def load_dataset(name, form_factor=None, **options) -> Part:
+    """One data set or projection as a :class:`~cevns_lib.analysis.fit.Part` (options go to its
+    prediction and likelihood; the argon fit defaults to :data:`AR_MEDIATOR_FIT`)."""
+    if name == "Ar-2020":
+        options = {"fit": AR_MEDIATOR_FIT, **options}
+    fit = load_fit(name, form_factor, options)
+    return next(iter(fit.parts.values()))
 
 
-def load_dataset(name, ar_fit="energy", **options) -> DataSet:
-    """``csi2017``, ``csi2021`` or ``ar2020`` (options go to the module's ``prediction``);
-    ``ar_fit`` (one of :data:`AR_FITS`) selects the argon likelihood."""
-    if name == "csi2017":
-        return DataSet(name, csi2017.prediction(**options), csi2017.Likelihood.load(), csi2017.FIT_SLICE)
-    if name == "csi2021":
-        return DataSet(name, csi2021.prediction(**options), csi2021.Likelihood.load())
-    if name == "ar2020":
-        if ar_fit == "energy":
-            return DataSet(name, ar2020.prediction(**options), ar2020.Likelihood.load())
-        if ar_fit == "energy_time":
-            if options.get("timing_window") is False:
-                raise ValueError("the energy × time fit needs the release's time window (timing_window=True)")
-            opts = {k: v for k, v in options.items() if k != "timing_window"}
-            which = opts.get("which_exposure", "release")
-            pred = ar2020.prediction(**opts, time_bins=True)
-            return DataSet(name, pred, ar2020.EnergyTimeLikelihood.load(which, nominal_sm=pred.sm()))
-        raise ValueError(f"ar_fit must be one of {', '.join(AR_FITS)}, got {ar_fit!r}")
-    raise ValueError(f"unknown data set {name!r}; allowed: csi2017, csi2021, ar2020")
-
-
-def load_combination(dataset: str, ar_options=None, csi_options=None) -> dict:
-    """{"CsI": DataSet, "Ar": DataSet} for ``dataset`` in :data:`DATASETS`.
-
-    Argon: the 1-D energy fit of arXiv:2005.01645 / 2008.05022 for both tracks (spec §5, [T]);
-    exposure from the release for Track B, from arXiv:2008.05022 for Track A (spec A7).
-    ``ar_options`` override them, e.g. ``{"ar_fit": "energy_time"}`` for the Poisson energy × time
-    fit (whether arXiv:2202.11002 fitted argon that way is not known here, spec A8).
-    """
-    if dataset not in DATASETS:
-        raise ValueError(f"dataset must be one of {', '.join(DATASETS)}, got {dataset!r}")
-    csi = dataset.split("+")[0]
-    ar_opts = {"which_exposure": "release" if csi == "csi2021" else "paper", "ar_fit": "energy"}
-    ar_opts.update(ar_options or {})
-    return {"CsI": load_dataset(csi, **(csi_options or {})), "Ar": load_dataset("ar2020", **ar_opts)}
+def load_combination(name, options=None, form_factor=None, systematic=0.05) -> dict:
+    """Parts of an experiment keyed for the mediator figures: a data-set combination gives
+    {"CsI": Part, "Ar": Part} (argon fit :data:`AR_MEDIATOR_FIT` unless ``options`` say otherwise);
+    a data set or a projection gives {name: Part} (a projection with its total-count χ² at
+    ``systematic``)."""
+    exp = get_experiment(name)
+    options = dict(options or {})
+    if exp.kind == "combination":
+        opts = {p: ({"fit": AR_MEDIATOR_FIT} if p == "Ar-2020" else {}) | options.get(p, {}) for p in exp.parts}
+        fit = load_fit(exp, form_factor, opts)
+        return {DATA_SETS[p].short: part for p, part in fit.parts.items()}
+    if name == "Ar-2020":
+        options = {"fit": AR_MEDIATOR_FIT, **options}
+    fit = load_fit(exp, form_factor, options, systematic=systematic)
+    return dict(fit.parts)
 
 
 def _as_grid(g, n_masses):
@@ -98,7 +61,7 @@ def _as_grid(g, n_masses):
     raise ValueError(f"g must be 1-D or of shape (n_masses={n_masses}, n_g), got {g.shape}")
 
 
-def chi2_grid(ds: DataSet, g, A, B, C=None, chunk=40):
+def chi2_grid(ds: Part, g, A, B, C=None, chunk=40):
     """χ²(M, g) (n_M, n_g) for the polynomial coefficients of one data set (chunks over M).
 
     ``g`` is 1-D (common grid) or (n_M, n_g) (a grid per mass, e.g. sheared along g ∝ M).
@@ -122,7 +85,7 @@ def scan(combo: dict, model, masses=None, g=None, limit=None, loop_sign=1.0) -> 
     Parameters
     ----------
     combo : dict
-        name → :class:`DataSet` (e.g. from :func:`load_combination`).
+        name → :class:`~cevns_lib.analysis.fit.Part` (e.g. from :func:`load_combination`).
     model : str or ZprimeModel or "scalar"
     masses : array_like (MeV), ignored for ``limit`` in {"light", "heavy"}
     g : array_like

@@ -7,10 +7,10 @@ fractional normalisation pull profiled analytically,
 
     Δχ²(λ) = [N_SM − N(λ)]² / [N_SM + σ² N(λ)²]        (cevns_lib.analysis.stats.chi2_normalisation_pull)
 
-The flux, form factor and response are folded **once** into a :class:`~cevns_lib.engine.kernels.FoldedCounts`
-(events per unit squared weak amplitude per flavour, and per μ_B² for the magnetic moment);
-every scan point is then N(λ) = Σ_α 𝒜_α(λ)² K_α + μ_ν² Σ_α K^MM_α, evaluated vectorised over the
-scan grid. No integral is recomputed per scan point.
+The flux, form factor and response are folded **once** into the one-bin
+:class:`~cevns_lib.engine.prediction.Prediction` of the projection (the same engine as the COHERENT
+fits); every scan point is then the polynomial N(λ) = Σ_α [g_p² P_α + 2 g_p g_n X_α + g_n² R_α] +
+μ_ν² Σ_α M_α, evaluated vectorised over the scan grid. No integral is recomputed per scan point.
 
 Units: sin²θ_W and ε dimensionless; magnetic moment in units of μ_B (the convenience wrappers
 say when they use 10⁻¹⁰ μ_B); charge radius ⟨r²_ν⟩ in 10⁻³² cm²; κ in 10⁻³² cm⁻² (shift of
@@ -26,7 +26,7 @@ from cevns_lib.experiments.projections import PROJECTIONS, Experiment, get_exper
 from cevns_lib.physics.form_factors import FORM_FACTOR_MODELS, get_form_factor
 from cevns_lib.physics.interactions import CHARGE_RADIUS_KAPPA, weak_amplitude
 from cevns_lib.physics.nuclei import Nucleus
-from cevns_lib.engine.kernels import FoldedCounts, experiment_counts, experiment_kernels
+from cevns_lib.engine.prediction import Prediction
 from cevns_lib.physics.sources import FLAVOURS
 from cevns_lib.analysis.stats import (DCHI2_90CL_1DOF, DCHI2_90CL_2DOF, allowed_intervals, chi2_normalisation_pull,
                     upper_limit)
@@ -96,30 +96,31 @@ def configure_experiment(name, threshold_keVnr=-1.0, run_time_years=1.0) -> Expe
 
 def mean_momentum_transfer(experiment: Experiment, form_factor: str = "helm") -> float:
     """Count-weighted mean momentum transfer ⟨q⟩ (MeV) above threshold: the scale at which a
-    CEvNS measurement determines sin²θ_W."""
-    k = experiment_kernels(experiment)
-    F2 = get_form_factor(form_factor, experiment.nucleus)(k.q) ** 2
-    w = experiment.efficiency(k.grid.T) * F2 * sum(k.weak[fl] for fl in FLAVOURS)
-    return float(np.sum(w * k.q) / np.sum(w))
+    CEvNS measurement determines sin²θ_W (SM weights F² of the one-bin prediction)."""
+    tb = experiment.prediction(form_factor).targets[0]
+    w = sum(tb.weak[fl][0] for fl in FLAVOURS) * tb.F_N**2
+    return float(np.sum(w * tb.q) / np.sum(w))
 
 
 @dataclass(frozen=True)
 class CountModel:
     """Total counts above threshold as a function of the new-physics parameters.
 
-    Build with :meth:`from_experiment`; all ``counts_*`` methods broadcast over numpy arrays.
+    The one-bin case of the engine (:class:`cevns_lib.engine.prediction.Prediction` of a projection,
+    tree-level couplings) with the analytic normalisation pull. Build with :meth:`from_experiment`;
+    all ``counts_*`` methods broadcast over numpy arrays.
 
     Attributes
     ----------
     nucleus : Nucleus
-    folded : FoldedCounts
-        Flux × cross section × response × form factor, folded once.
+    prediction : Prediction
+        Flux × cross section × response × form factor, folded once (one bin).
     sin2w_ref : float
         Reference weak mixing angle of the Asimov data (0.23857, PDG MS-bar at Q → 0).
     """
 
     nucleus: Nucleus
-    folded: FoldedCounts
+    prediction: Prediction
     sin2w_ref: float = c.sin2_theta_w_low_q
 
     @classmethod
@@ -139,41 +140,42 @@ class CountModel:
             ``panels_per_decade`` / ``order`` of the recoil grid (for convergence tests).
         """
         if not isinstance(experiment, Experiment):
-            raise ValueError("experiment must be a cevns_lib.experiments.projections.Experiment (use get_experiment(name))")
+            raise ValueError("experiment must be a projection Experiment (cevns_lib.experiments.projections.get_experiment(name))")
         if form_factor not in FORM_FACTOR_MODELS:
             raise ValueError(f"unknown form_factor {form_factor!r}; allowed: {', '.join(FORM_FACTOR_MODELS)}")
-        if not 0 < sin2w_ref < 1:
+        if not np.isfinite(sin2w_ref) or not 0 < sin2w_ref < 1:
             raise ValueError(f"sin2w_ref must lie in (0, 1), got {sin2w_ref!r}")
-        return cls(experiment.nucleus, experiment_counts(experiment, form_factor, **grid), float(sin2w_ref))
+        return cls(experiment.nucleus, experiment.prediction(form_factor, **grid), float(sin2w_ref))
 
-    # --- amplitudes and counts ------------------------------------------------------------------
-    def amplitudes(self, sin2w=None, eps_u=0.0, eps_d=0.0, charge_radius=0.0, kappa="paper_calibrated"):
-        """flavour → weak amplitude 𝒜 (tree level; NSI on ν_e only; common charge radius)."""
-        s = self.sin2w_ref if sin2w is None else sin2w
-        k = resolve_kappa(kappa)
-        return {fl: weak_amplitude(self.nucleus, fl, s, "tree", eps_u, eps_d, ("nu_e",), charge_radius, k)
-                for fl in FLAVOURS}
+    # --- counts ---------------------------------------------------------------------------------
+    def _total(self, **params):
+        return self.prediction.counts(**{"sin2w": self.sin2w_ref, **params})[..., 0]
 
     @property
     def n_sm(self) -> float:
         """Standard-Model count (the Asimov data) at ``sin2w_ref``."""
-        return float(self.folded.total(self.amplitudes()))
+        return float(self._total())
+
+    def sm_amplitude(self, flavour: str) -> float:
+        """Tree-level weak amplitude 𝒜 = Z g_V^p + N g_V^n of a flavour at ``sin2w_ref``."""
+        return float(weak_amplitude(self.nucleus, flavour, self.sin2w_ref))
 
     @property
     def nu_e_fraction(self) -> float:
         """Fraction f_e of the SM count carried by ν_e (fixes the NSI sensitivity)."""
-        return float(self.folded.per_flavour(self.amplitudes())["nu_e"] / self.n_sm)
+        per = self.prediction.counts_per_flavour(sin2w=self.sin2w_ref)
+        return float(per["nu_e"][0] / self.n_sm)
 
     def counts_sin2w(self, sin2w):
         """N(sin²θ_W), all flavours, no other new physics."""
-        return self.folded.total(self.amplitudes(sin2w=np.asarray(sin2w, dtype=float)))
+        return self._total(sin2w=np.asarray(sin2w, dtype=float))
 
     def counts_mu_nu(self, mu_nu):
         """N(μ_ν) with one effective magnetic moment μ_ν (units of μ_B) shared by all flavours."""
         mu = np.asarray(mu_nu, dtype=float)
         if np.any(mu < 0):
             raise ValueError("mu_nu must be >= 0 (units of μ_B)")
-        return self.folded.total(self.amplitudes(), mu_nu=mu)
+        return self._total(mu_nu=mu)
 
     def magnetic_to_sm_ratio(self, mu_nu):
         """N_MM/N_SM at magnetic moment μ_ν (units of μ_B)."""
@@ -181,12 +183,12 @@ class CountModel:
 
     def counts_charge_radius(self, r2, kappa="paper_calibrated"):
         """N(⟨r²⟩): common ⟨r²_ν⟩ (10⁻³² cm²) for all flavours, g_V^p → g_V^p − κ⟨r²⟩."""
-        return self.folded.total(self.amplitudes(charge_radius=np.asarray(r2, dtype=float), kappa=kappa))
+        r2 = np.asarray(r2, dtype=float)
+        return self._total(r2_e=r2, r2_mu=r2, kappa=resolve_kappa(kappa))
 
     def counts_nsi(self, eps_u=0.0, eps_d=0.0):
         """N(ε^uV_ee, ε^dV_ee): vector NSI on ν_e only (broadcasts; pass meshgrids for a plane)."""
-        return self.folded.total(self.amplitudes(eps_u=np.asarray(eps_u, dtype=float),
-                                                 eps_d=np.asarray(eps_d, dtype=float)))
+        return self._total(eps_u_ee=np.asarray(eps_u, dtype=float), eps_d_ee=np.asarray(eps_d, dtype=float))
 
     # --- statistics -----------------------------------------------------------------------------
     def dchi2(self, n_model, sigma):

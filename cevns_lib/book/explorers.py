@@ -27,7 +27,7 @@ from cevns_lib.experiments.projections import PROJECTIONS, get_experiment
 from cevns_lib.physics.form_factors import get_form_factor
 from cevns_lib.physics.interactions import weak_amplitude
 from cevns_lib.book.plotting import EXPERIMENT_COLOURS, FLAVOUR_COLOURS, use_house_style
-from cevns_lib.engine.kernels import experiment_kernels
+
 from cevns_lib.physics.sources import FLAVOUR_LABELS, FLAVOURS
 from cevns_lib.analysis.sensitivity import CountModel
 from cevns_lib.analysis.stats import DCHI2_90CL_1DOF, allowed_intervals, format_intervals
@@ -58,7 +58,7 @@ def spectrum_kernels(experiment, panels_per_decade=12, order=8):
     The threshold is a panel edge, so the count above it is exact on the grid.
     """
     exp = _experiment(experiment)
-    return exp, experiment_kernels(exp, t_min=SPECTRUM_T_MIN_KEV * c.keV, panels_per_decade=panels_per_decade, order=order)
+    return exp, exp.kernels(t_min=SPECTRUM_T_MIN_KEV * c.keV, panels_per_decade=panels_per_decade, order=order)
 
 
 def spectrum_and_count(experiment, sin2w=c.sin2_theta_w_low_q, mu_nu=0.0, eps_u=0.0, form_factor="helm",

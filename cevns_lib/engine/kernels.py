@@ -254,23 +254,6 @@ class FoldedCounts:
         return sum(self.per_flavour(amplitudes, mu_nu).values())
 
 
-def experiment_kernels(experiment, t_min=None, **grid) -> RecoilKernels:
-    """Recoil kernels of an experiment's exposure (a :class:`cevns_lib.experiments.projections.Experiment`),
-    starting at its efficiency threshold unless ``t_min`` (MeV) is given; ``grid`` sets
-    ``panels_per_decade`` / ``order``."""
-    eff = experiment.efficiency
-    t0 = eff.t_min if t_min is None else t_min
-    return RecoilKernels.build(experiment.nucleus, experiment.n_targets, experiment.fluence_per_flavour(),
-                               t_min=t0, breakpoints=eff.breakpoints, **grid)
-
-
-def experiment_counts(experiment, form_factor="helm", **grid) -> "FoldedCounts":
-    """Counts of an experiment above its threshold as a polynomial in the couplings, for a named
-    form factor (see :func:`cevns_lib.physics.form_factors.get_form_factor`)."""
-    ff = get_form_factor(form_factor, experiment.nucleus)
-    return experiment_kernels(experiment, **grid).fold(experiment.efficiency, ff)
-
-
 def convergence_check(build, evaluate, refine=2):
     """Relative difference between a quantity on the default grid and on a refined grid.
 

@@ -3,7 +3,7 @@
 The registry lives in ``cevns_lib/data/experiments.toml``: every number carries a source and a
 status (``published`` / ``inferred`` / ``assumed``). This module turns an entry into an
 :class:`Experiment` that knows its targets, fluence and response; the rate layer
-(:func:`cevns_lib.engine.kernels.experiment_kernels`, :func:`cevns_lib.engine.kernels.experiment_counts`) builds its
+(:meth:`Experiment.kernels`, :meth:`Experiment.prediction`) builds its
 kernels.
 """
 
@@ -14,14 +14,16 @@ from importlib import resources
 
 import numpy as np
 
+from cevns_lib.engine.kernels import FoldedCounts, RecoilKernels
+from cevns_lib.engine.prediction import Prediction, TargetBins
+from cevns_lib.experiments.likelihood_spec import LikelihoodSpec, Nuisance
 from cevns_lib.physics import constants as c
+from cevns_lib.physics.form_factors import get_form_factor, get_form_factor_pair
 from cevns_lib.physics.interactions import t_max
 from cevns_lib.physics.nuclei import Nucleus, get_nucleus
 from cevns_lib.experiments.response import LinearQFResponse
 from cevns_lib.physics.sources import fluence_per_flavour
 
-PROJECTIONS = ("CENNS-10", "CENNS-750", "CCM", "PIP2-BD")
-"""The four argon detectors of Carey & Pandey (arXiv:2510.14015)."""
 
 STATUSES = ("published", "inferred", "assumed")
 
@@ -51,6 +53,11 @@ def load_registry():
                     if val["status"] not in STATUSES:
                         raise ValueError(f"experiments.toml [{section}.{name}] {key}: status must be one of {STATUSES}")
     return raw
+
+
+PROJECTIONS = tuple(load_registry()["projections"])
+"""The projected detectors of the registry: the four argon detectors of Carey & Pandey
+(arXiv:2510.14015) and any detector a user adds as one ``[projections.NAME]`` block."""
 
 
 def registry_quantity(section: str, name: str, key: str) -> Quantity:
@@ -160,6 +167,46 @@ class Experiment:
     def efficiency(self) -> StepEfficiency:
         """Step efficiency at the (effective) threshold."""
         return StepEfficiency(self.threshold_keVnr * c.keV)
+
+    kind = "projection"
+    default_form_factor = "helm"
+
+    @property
+    def nuclei(self) -> tuple:
+        """Names of the target nuclei."""
+        return (self.nucleus.name,)
+
+    def kernels(self, t_min=None, **grid) -> RecoilKernels:
+        """Recoil kernels of this exposure, starting at the efficiency threshold unless ``t_min``
+        (MeV) is given; ``grid`` sets ``panels_per_decade`` / ``order``."""
+        eff = self.efficiency
+        t0 = eff.t_min if t_min is None else t_min
+        return RecoilKernels.build(self.nucleus, self.n_targets, self.fluence_per_flavour(),
+                                   t_min=t0, breakpoints=eff.breakpoints, **grid)
+
+    def folded_counts(self, form_factor="helm", **grid) -> FoldedCounts:
+        """Counts above threshold as a polynomial in the weak amplitudes (one weak form factor)."""
+        return self.kernels(**grid).fold(self.efficiency, get_form_factor(form_factor, self.nucleus))
+
+    def prediction(self, form_factor=None, **grid) -> Prediction:
+        """One-bin :class:`~cevns_lib.engine.prediction.Prediction` (the total above the step
+        threshold), tree-level couplings (the convention of Carey & Pandey)."""
+        k = self.kernels(**grid)
+        FZ, FN = get_form_factor_pair(form_factor or self.default_form_factor, self.nucleus)
+        tb = TargetBins.build(k, self.efficiency(k.grid.T)[None, :], FZ, FN, self.n_targets,
+                              self.fluence_per_flavour())
+        return Prediction((tb,), "tree")
+
+    def build(self, form_factor=None, systematic=0.05, sin2w_ref=c.sin2_theta_w_low_q, **grid):
+        """(prediction, likelihood spec): the total-count χ² of Carey & Pandey with Asimov data equal
+        to the SM count at ``sin2w_ref`` and one normalisation pull of width ``systematic``."""
+        if not np.isfinite(systematic) or systematic <= 0:
+            raise ValueError(f"systematic (fractional normalisation uncertainty) must be > 0, got {systematic!r}")
+        pred = self.prediction(form_factor, **grid)
+        asimov = pred.counts(sin2w=sin2w_ref)
+        spec = LikelihoodSpec("total_count", asimov, Nuisance(
+            "normalisation", float(systematic), "Carey & Pandey, arXiv:2510.14015: 5% and 10% systematics"))
+        return pred, spec
 
     def response(self) -> LinearQFResponse:
         """Quenching QF(T) = a + b·T[keVnr] and resolution σ = a_res·√(E_ee[keVee]) from the

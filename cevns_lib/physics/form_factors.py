@@ -119,6 +119,12 @@ class FormFactorModel:
     source: str
     status: str = "published"
     radius_fm: float | None = None
+    rms_fm: Callable[[Nucleus], float] | None = None
+    """rms radius (fm) of the model's weak-charge distribution for a nucleus, when it depends on
+    the nucleus (``radius_fm`` is used otherwise)."""
+    pair_factory: Callable[[Nucleus], tuple] | None = None
+    """``pair_factory(nucleus)`` → (F_Z, F_N), separate proton and neutron form factors; ``None``
+    means one shape for both (F_Z = F_N = ``factory(nucleus)``)."""
 
 
 def _helm_ls(nucleus):
@@ -134,6 +140,36 @@ def _helm_coherent(nucleus):
 def _kn(nucleus):
     R_A = 1.2 * nucleus.A ** (1.0 / 3.0)
     return lambda q: klein_nystrand(q, R_A, 0.7)
+
+
+def klein_nystrand_rms_fm(R_A_fm: float, a_k_fm: float = 0.7) -> float:
+    """rms radius of the Klein–Nystrand distribution: hard sphere (3/5 R_A²) folded with a Yukawa
+    (6 a_k²), in fm."""
+    return float(np.sqrt(0.6 * R_A_fm**2 + 6.0 * a_k_fm**2))
+
+
+POINT_RADII_FM = {
+    "Cs133": (4.804, 5.01),
+    "I127": (4.749, 4.94),
+    "Ar40": (3.448, 3.55),
+}
+"""rms radii (fm) of the point-proton and point-neutron distributions (R_p, R_n) used in the
+light-mediator fits of Cadeddu et al. (arXiv:2008.05022, §3) and Atzori Corona et al.
+(arXiv:2202.11002): R_p from the measured charge radii, R_n fixed. For ⁴⁰Ar, 3.55 fm is the
+shell-model *weak* radius rather than a point-neutron radius (≈ 3.44 fm); the fits use it as R_n."""
+
+
+def helm_pair_from_radii(R_p_fm: float, R_n_fm: float) -> tuple:
+    """Helm (F_Z, F_N) with s = 0.9 fm and point-proton / point-neutron rms radii in fm."""
+    R0p, R0n = helm_R0_from_rms_fm(R_p_fm), helm_R0_from_rms_fm(R_n_fm)
+    return (lambda q: helm(q, R0p)), (lambda q: helm(q, R0n))
+
+
+def _helm_point_pair(nucleus):
+    if nucleus.name not in POINT_RADII_FM:
+        raise ValueError(f"form factor 'helm_point_radii' has radii for {', '.join(POINT_RADII_FM)} only, "
+                         f"not {nucleus.name!r}; use helm")
+    return helm_pair_from_radii(*POINT_RADII_FM[nucleus.name])
 
 
 SF_DIFFUSENESS_FM = 0.52
@@ -194,13 +230,21 @@ _SUBSTITUTE_NOTE = ("SUBSTITUTE: symmetrised Fermi (a = 0.52 fm) at the placehol
 FORM_FACTOR_MODELS = {
     "helm": FormFactorModel(
         "helm", "Helm (Lewin–Smith)", _helm_ls,
-        "Helm, Phys. Rev. 104, 1466 (1956); Lewin & Smith, Astropart. Phys. 6, 87 (1996)"),
+        "Helm, Phys. Rev. 104, 1466 (1956); Lewin & Smith, Astropart. Phys. 6, 87 (1996)",
+        rms_fm=lambda nuc: helm_rms_fm(helm_lewin_smith_R0_fm(nuc.A))),
     "helm_coherent": FormFactorModel(
         "helm_coherent", "Helm (R₀ = 1.2 A^(1/3) fm)", _helm_coherent,
-        "COHERENT rate code schol/dukecevns, FormFactor.cc"),
+        "COHERENT rate code schol/dukecevns, FormFactor.cc",
+        rms_fm=lambda nuc: helm_rms_fm(1.2 * nuc.A ** (1.0 / 3.0))),
+    "helm_point_radii": FormFactorModel(
+        "helm_point_radii", "Helm (R_p, R_n of the mediator fits)", lambda nuc: _helm_point_pair(nuc)[1],
+        "Helm with the point-proton and point-neutron radii of Cadeddu et al., arXiv:2008.05022 "
+        "(POINT_RADII_FM); F_Z and F_N separately",
+        rms_fm=lambda nuc: POINT_RADII_FM[nuc.name][1], pair_factory=_helm_point_pair),
     "klein_nystrand": FormFactorModel(
         "klein_nystrand", "Klein–Nystrand", _kn,
-        "Klein & Nystrand, PRC 60, 014903 (1999)"),
+        "Klein & Nystrand, PRC 60, 014903 (1999)",
+        rms_fm=lambda nuc: klein_nystrand_rms_fm(1.2 * nuc.A ** (1.0 / 3.0))),
     "klein_nystrand_adapted": FormFactorModel(
         "klein_nystrand_adapted", "Klein–Nystrand (adapted)", _kn_adapted,
         "Klein–Nystrand shape with R_A refitted to the HF weak radius, as the 'adapted' curve of Van Dessel et al. "
@@ -293,12 +337,22 @@ def model_rms_radius_fm(name: str, nucleus: Nucleus) -> float:
     model = FORM_FACTOR_MODELS[name]
     if model.radius_fm is not None:
         return model.radius_fm
-    if name == "helm":
-        return helm_rms_fm(helm_lewin_smith_R0_fm(nucleus.A))
-    if name == "helm_coherent":
-        return helm_rms_fm(1.2 * nucleus.A ** (1.0 / 3.0))
-    # Klein–Nystrand: hard sphere (3/5 R_A²) folded with a Yukawa (6 a_k²)
-    return float(np.sqrt(0.6 * (1.2 * nucleus.A ** (1.0 / 3.0)) ** 2 + 6.0 * 0.7**2))
+    if model.rms_fm is None:
+        raise ValueError(f"form-factor model {name!r} declares no rms radius")
+    model.factory(nucleus)  # refuses nuclei the model does not cover
+    return float(model.rms_fm(nucleus))
+
+
+def get_form_factor_pair(name: str, nucleus: Nucleus) -> tuple:
+    """(F_Z, F_N) of the registered model ``name`` for ``nucleus`` (q in MeV); models with one
+    shape return it twice."""
+    if name not in FORM_FACTOR_MODELS:
+        raise ValueError(f"unknown form-factor model {name!r}; known models: {', '.join(FORM_FACTOR_MODELS)}")
+    model = FORM_FACTOR_MODELS[name]
+    if model.pair_factory is not None:
+        return model.pair_factory(nucleus)
+    F = model.factory(nucleus)
+    return F, F
 
 
 def get_form_factor(name: str, nucleus: Nucleus) -> Callable:

@@ -63,20 +63,50 @@ def vector_couplings(flavour: str, sin2w=c.sin2_theta_w_low_q, scheme: str = "tr
     flavour : str
         One of ``nu_mu``, ``nu_e``, ``nubar_mu``.
     sin2w : float or ndarray
-        Weak mixing angle (used by the ``tree`` scheme only).
+        Weak mixing angle (MS-bar at low Q²), in (0, 1).
     scheme : {"tree", "radiative"}
         ``tree``: g_V^p = 1/2 − 2 sin²θ_W, g_V^n = −1/2 (the convention of Carey & Pandey).
-        ``radiative``: :data:`RADIATIVE_COUPLINGS` (sin2w is ignored).
+        ``radiative``: :data:`RADIATIVE_COUPLINGS`, which hold at sin²θ_W = 0.23857 and include the
+        SM neutrino charge radii; a different ``sin2w`` moves g_V^p by −2 (sin²θ_W − 0.23857), the
+        leading dependence (ρ, κ̂ ≈ 1), so that sin²θ_W can be measured in this scheme too.
     """
     _check_flavour(flavour)
+    s = np.asarray(sin2w, dtype=float)
+    if not np.all(np.isfinite(s)) or np.any((s <= 0) | (s >= 1)):
+        raise ValueError(f"sin2w must be finite and lie in (0, 1), got {sin2w!r}")
     if scheme == "tree":
-        s = np.asarray(sin2w, dtype=float)
-        if np.any((s <= 0) | (s >= 1)):
-            raise ValueError(f"sin2w must lie in (0, 1), got {sin2w!r}")
         return 0.5 - 2.0 * s, -0.5
     if scheme == "radiative":
-        return RADIATIVE_COUPLINGS["g_p"][flavour], RADIATIVE_COUPLINGS["g_n"]
+        g_p = RADIATIVE_COUPLINGS["g_p"][flavour]
+        if np.any(s != c.sin2_theta_w_low_q):
+            g_p = g_p - 2.0 * (s - c.sin2_theta_w_low_q)
+        return g_p, RADIATIVE_COUPLINGS["g_n"]
     raise ValueError(f"unknown coupling scheme {scheme!r}; use one of {COUPLING_SCHEMES}")
+
+
+def nucleon_couplings(flavour: str, sin2w=c.sin2_theta_w_low_q, scheme="tree", eps_u=0.0, eps_d=0.0,
+                      nsi_flavours=("nu_e",), charge_radius=0.0, charge_radius_kappa=None):
+    """Effective proton and neutron couplings (g_p, g_n) of a flavour with NSI and charge radius.
+
+    The coherent charge of a nucleus is then Q = g_p Z F_Z(q) + g_n N F_N(q). Parameters as in
+    :func:`weak_amplitude`; all broadcast.
+    """
+    g_p, g_n = vector_couplings(flavour, sin2w, scheme)
+    r2 = np.asarray(charge_radius, dtype=float)
+    if not np.all(np.isfinite(r2)):
+        raise ValueError(f"charge_radius must be finite (10^-32 cm^2), got {charge_radius!r}")
+    if np.any(r2 != 0):
+        if charge_radius_kappa is None:
+            raise ValueError("charge_radius_kappa must be given with a non-zero charge_radius; conventions: "
+                             + ", ".join(f"{k} = {v:.4f}" for k, v in CHARGE_RADIUS_KAPPA.items()))
+        g_p = g_p - charge_radius_kappa * r2
+    if flavour in nsi_flavours:
+        eu, ed = np.asarray(eps_u, dtype=float), np.asarray(eps_d, dtype=float)
+        if not (np.all(np.isfinite(eu)) and np.all(np.isfinite(ed))):
+            raise ValueError("NSI couplings eps_u, eps_d must be finite")
+        g_p = g_p + 2.0 * eu + ed
+        g_n = g_n + eu + 2.0 * ed
+    return g_p, g_n
 
 
 def weak_amplitude(nucleus: Nucleus, flavour: str, sin2w=c.sin2_theta_w_low_q, scheme="tree",
@@ -105,16 +135,8 @@ def weak_amplitude(nucleus: Nucleus, flavour: str, sin2w=c.sin2_theta_w_low_q, s
     ndarray
         𝒜 (dimensionless); the SM value for ⁴⁰Ar at tree level is −2 − 36 sin²θ_W.
     """
-    g_p, g_n = vector_couplings(flavour, sin2w, scheme)
-    r2 = np.asarray(charge_radius, dtype=float)
-    if np.any(r2 != 0):
-        if charge_radius_kappa is None:
-            raise ValueError("charge_radius_kappa must be given with a non-zero charge_radius; conventions: "
-                             + ", ".join(f"{k} = {v:.4f}" for k, v in CHARGE_RADIUS_KAPPA.items()))
-        g_p = g_p - charge_radius_kappa * r2
-    if flavour in nsi_flavours:
-        g_p = g_p + 2.0 * np.asarray(eps_u) + np.asarray(eps_d)
-        g_n = g_n + np.asarray(eps_u) + 2.0 * np.asarray(eps_d)
+    g_p, g_n = nucleon_couplings(flavour, sin2w, scheme, eps_u, eps_d, nsi_flavours, charge_radius,
+                                 charge_radius_kappa)
     return nucleus.Z * g_p + nucleus.N * g_n
 
 

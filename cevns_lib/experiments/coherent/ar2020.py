@@ -18,18 +18,19 @@ of the beam-on data with the released shape systematics (robustness check of the
 chapter; :func:`cevns_lib.analysis.mediator_scans.load_dataset` with ``ar_fit="energy_time"``).
 """
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from cevns_lib.physics.nuclei import get_nucleus
 from cevns_lib.physics.sources import FLAVOURS, fluence_from_pot
 from cevns_lib.experiments.coherent import ar2020_response as resp
 from cevns_lib.datafiles import loader
-from cevns_lib.engine.binned import BinnedPrediction, TargetBins, helm_pair
-from cevns_lib.analysis.profiling import gaussian_profile, poisson_chi2, poisson_profile
+from cevns_lib.engine.prediction import Prediction, TargetBins
+from cevns_lib.physics.form_factors import get_form_factor_pair
+from cevns_lib.experiments.likelihood_spec import Background, LikelihoodSpec, Nuisance, Shape
 
 DATASET = resp.DATASET
+DEFAULT_FORM_FACTOR = "helm_point_radii"
+"""Helm with the point-proton and point-neutron radii of the light-mediator fits (arXiv:2008.05022)."""
 NUISANCE_SIGMAS = {"CEvNS": 0.134, "PBRN": 0.32, "LBRN": 1.0}
 """Fractional uncertainties of the CEvNS, prompt-BRN and delayed-BRN normalisations
 (arXiv:2005.01645 / 2008.05022 as transcribed in the spec §5, [T])."""
@@ -49,7 +50,7 @@ def exposure(which="release") -> dict:
 
 
 def prediction(which_exposure="release", timing_window=True, panels_per_decade=4, order=8,
-               coupling_scheme="radiative", time_bins=False, pulse_shift_us=0.0) -> BinnedPrediction:
+               coupling_scheme="radiative", form_factor=DEFAULT_FORM_FACTOR, time_bins=False, pulse_shift_us=0.0) -> Prediction:
     """Binned CEvNS prediction in the 12 energy bins, or in 12 energy × 10 time bins.
 
     ``timing_window=True`` multiplies each flavour by the fraction arriving in the release's
@@ -71,9 +72,9 @@ def prediction(which_exposure="release", timing_window=True, panels_per_decade=4
     ar = get_nucleus("Ar40")
     n_t = ex["mass_kg"] * ar.targets_per_kg()
     fluence = fluence_from_pot(ex["nu_per_flavour_per_pot"], ex["pot"], ex["baseline_m"])
-    FZ, FN = helm_pair(ar)
-    tb = TargetBins.build(k, response, FZ, FN, n_t, fluence, coupling_scheme)
-    return BinnedPrediction((tb,))
+    FZ, FN = get_form_factor_pair(form_factor, ar)
+    tb = TargetBins.build(k, response, FZ, FN, n_t, fluence)
+    return Prediction((tb,), coupling_scheme)
 
 
 def _energy_projection(name):
@@ -95,36 +96,18 @@ def backgrounds() -> dict:
     return {"PBRN": _energy_projection("brnpdf.txt"), "LBRN": _energy_projection("delbrnpdf.txt")}
 
 
-@dataclass(frozen=True)
-class Likelihood:
-    """Gaussian least squares in 12 energy bins with η_CEvNS, η_PBRN, η_LBRN profiled (linear)."""
+def likelihood_spec() -> LikelihoodSpec:
+    """Gaussian least squares in 12 energy bins (arXiv:2005.01645): SS-subtracted data, σ_i² = stat² +
+    (BRN shape × PBRN)², pulls for CEvNS, prompt BRN and delayed BRN centred on 0."""
+    obs = observed()
+    bg = backgrounds()
+    src = "arXiv:2005.01645 / 2008.05022 as transcribed in the spec §5, [T]"
+    return LikelihoodSpec(
+        "gaussian", obs["counts"], Nuisance("CEvNS", NUISANCE_SIGMAS["CEvNS"], src),
+        backgrounds=(Background(Nuisance("PBRN", NUISANCE_SIGMAS["PBRN"], src), bg["PBRN"]),
+                     Background(Nuisance("LBRN", NUISANCE_SIGMAS["LBRN"], src), bg["LBRN"])),
+        variance=obs["stat_error"] ** 2 + (BRN_SHAPE_SIGMA * bg["PBRN"]) ** 2)
 
-    data: np.ndarray
-    variance: np.ndarray
-    pbrn: np.ndarray
-    lbrn: np.ndarray
-    sigmas: tuple = (NUISANCE_SIGMAS["CEvNS"], NUISANCE_SIGMAS["PBRN"], NUISANCE_SIGMAS["LBRN"])
-
-    @classmethod
-    def load(cls):
-        obs = observed()
-        bg = backgrounds()
-        var = obs["stat_error"] ** 2 + (BRN_SHAPE_SIGMA * bg["PBRN"]) ** 2
-        return cls(obs["counts"], var, bg["PBRN"], bg["LBRN"])
-
-    def chi2(self, cevns, return_nuisances=False):
-        """Profiled χ² for CEvNS predictions (..., 12); nuisances returned as η − 1."""
-        S = np.asarray(cevns, dtype=float)
-        M = np.stack([S, np.broadcast_to(self.pbrn, S.shape), np.broadcast_to(self.lbrn, S.shape)], axis=-2)
-        chi2, a = gaussian_profile(self.data, self.variance, M, self.sigmas)
-        return (chi2, a) if return_nuisances else chi2
-
-    def chi2_fixed(self, cevns, eta):
-        """χ² at fixed η = (η_C, η_P, η_L) (for checks)."""
-        eta = np.asarray(eta, dtype=float)
-        model = eta[0] * np.asarray(cevns) + eta[1] * self.pbrn + eta[2] * self.lbrn
-        return (np.sum((self.data - model) ** 2 / self.variance, axis=-1)
-                + np.sum(((eta - 1) / np.asarray(self.sigmas)) ** 2))
 
 
 # --- Energy × time fit ------------------------------------------------------------------------
@@ -187,8 +170,7 @@ def cevns_timing_shift(which_exposure="release", nominal_sm=None) -> np.ndarray:
     return np.where(nom > 0, shifted / np.where(nom > 0, nom, 1.0) - 1.0, 0.0)
 
 
-@dataclass(frozen=True)
-class EnergyTimeLikelihood:
+def energy_time_likelihood_spec(which_exposure="release", nominal_sm=None) -> LikelihoodSpec:
     """Poisson χ² in 12 energy × 10 arrival-time bins (F90 integrated) of the beam-on data.
 
     χ² = 2 Σ_ij [μ_ij − N_ij + N_ij ln(N_ij/μ_ij)] + Σ_z (a_z/σ_z)² + Σ_k b_k²,
@@ -197,46 +179,23 @@ class EnergyTimeLikelihood:
     the D_k are the released shape systematics: CEvNS arrival-time mean (±200 ns, as a relative
     change of the CEvNS prediction), BRN energy, BRN arrival-time mean and BRN arrival-time width.
     This is the form used for the CsI 2021 data by Atzori Corona et al. (arXiv:2202.11002), applied
-    to the released 3-D argon PDFs; whether that paper fitted the argon data this way is
-    recalled, not checked (project spec §5, A8).
+    to the released 3-D argon PDFs; COHERENT's own fit is a Poisson likelihood on the same grid
+    (spec light_mediators_coherent.md §15). ``nominal_sm`` (120,) avoids recomputing the SM prediction.
     """
-
-    data: np.ndarray
-    pbrn: np.ndarray
-    lbrn: np.ndarray
-    ss: np.ndarray
-    cevns_timing: np.ndarray
-    brn_templates: np.ndarray
-    sigmas: tuple = (TIME_FIT_SIGMAS["CEvNS"], TIME_FIT_SIGMAS["PBRN"], TIME_FIT_SIGMAS["LBRN"],
-                     TIME_FIT_SIGMAS["SS"], 1.0, 1.0, 1.0, 1.0)
-
-    @classmethod
-    def load(cls, which_exposure="release", nominal_sm=None):
-        """Release data and PDFs; ``nominal_sm`` (120,) avoids recomputing the SM prediction."""
-        bg = backgrounds_energy_time()
-        brn = np.stack([_shape_template("brnpdf+1sigEnergy.txt", "brnpdf-1sigEnergy.txt", "brnpdf.txt"),
-                        _shape_template("brnpdf+1sigBRNTimingMean.txt", "brnpdf-1sigBRNTimingMean.txt", "brnpdf.txt"),
-                        _shape_template("brnpdfBRNTimingWidthSyst.txt", None, "brnpdf.txt")])
-        return cls(observed_energy_time(), bg["PBRN"], bg["LBRN"], bg["SS"],
-                   cevns_timing_shift(which_exposure, nominal_sm), brn)
-
-    def components(self, cevns):
-        """(..., 8, n_bins): CEvNS, PBRN, LBRN, SS, then the four shape templates."""
-        S = np.asarray(cevns, dtype=float)
-        fixed = [np.broadcast_to(x, S.shape) for x in (self.pbrn, self.lbrn, self.ss)]
-        shapes = [S * self.cevns_timing] + [np.broadcast_to(x, S.shape) for x in self.brn_templates]
-        return np.stack([S, *fixed, *shapes], axis=-2)
-
-    def _base(self, cevns):
-        return np.asarray(cevns, dtype=float) + self.pbrn + self.lbrn + self.ss
-
-    def chi2(self, cevns, return_nuisances=False):
-        """Profiled χ² for CEvNS predictions (..., 120); nuisances returned as (a_z, b_k)."""
-        chi2, a = poisson_profile(self.data, self.components(cevns), self.sigmas, base=self._base(cevns))
-        return (chi2, a) if return_nuisances else chi2
-
-    def chi2_fixed(self, cevns, eta):
-        """χ² at fixed nuisances ``eta`` (8,) (for checks)."""
-        eta = np.asarray(eta, dtype=float)
-        mu = self._base(cevns) + np.einsum("z,...zb->...b", eta, self.components(cevns))
-        return poisson_chi2(self.data, mu) + np.sum((eta / np.asarray(self.sigmas)) ** 2)
+    bg = backgrounds_energy_time()
+    src = "LArParametersAnlA.yaml / arXiv:2005.01645"
+    rel = "release shape systematic (±1σ), unit prior"
+    shapes = (Shape(Nuisance("CEvNS_timing", 1.0, "proton-pulse centre ±200 ns (LArParametersAnlA.yaml)"),
+                    cevns_timing_shift(which_exposure, nominal_sm), relative_to_signal=True),
+              Shape(Nuisance("BRN_energy", 1.0, rel),
+                    _shape_template("brnpdf+1sigEnergy.txt", "brnpdf-1sigEnergy.txt", "brnpdf.txt")),
+              Shape(Nuisance("BRN_timing_mean", 1.0, rel),
+                    _shape_template("brnpdf+1sigBRNTimingMean.txt", "brnpdf-1sigBRNTimingMean.txt", "brnpdf.txt")),
+              Shape(Nuisance("BRN_timing_width", 1.0, rel),
+                    _shape_template("brnpdfBRNTimingWidthSyst.txt", None, "brnpdf.txt")))
+    return LikelihoodSpec(
+        "poisson", observed_energy_time(), Nuisance("CEvNS", TIME_FIT_SIGMAS["CEvNS"], src),
+        backgrounds=(Background(Nuisance("PBRN", TIME_FIT_SIGMAS["PBRN"], src), bg["PBRN"]),
+                     Background(Nuisance("LBRN", TIME_FIT_SIGMAS["LBRN"], src), bg["LBRN"]),
+                     Background(Nuisance("SS", TIME_FIT_SIGMAS["SS"], "3154 ± 25 (LArParametersAnlA.yaml)"), bg["SS"])),
+        shapes=shapes)

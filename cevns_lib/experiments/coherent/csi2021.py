@@ -17,8 +17,6 @@ SNS timing (Gaussian proton pulse ⊗ π, μ decay, centre inferred from the rel
 ``snsFlux2D.root`` is missing), the BRN/NIN PDFs taken as already including the efficiencies.
 """
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from cevns_lib.physics import constants as c
@@ -27,10 +25,13 @@ from cevns_lib.physics.nuclei import get_nucleus
 from cevns_lib.engine.kernels import RecoilKernels
 from cevns_lib.physics.sources import FLAVOURS, arrival_time_pdf, fluence_from_pot
 from cevns_lib.datafiles import loader
-from cevns_lib.engine.binned import BinnedPrediction, TargetBins, helm_pair
-from cevns_lib.analysis.profiling import poisson_profile
+from cevns_lib.engine.prediction import Prediction, TargetBins
+from cevns_lib.physics.form_factors import get_form_factor_pair
+from cevns_lib.experiments.likelihood_spec import Background, LikelihoodSpec, Nuisance
 
 DATASET = "csi2021"
+DEFAULT_FORM_FACTOR = "helm_point_radii"
+"""Helm with the point-proton and point-neutron radii of the light-mediator fits (arXiv:2008.05022)."""
 PE_EDGES = np.array([0.0, 8, 12, 16, 20, 24, 32, 40, 50, 60])
 """PE bin edges (9 bins; arXiv:2202.11002 as relayed by the spec §4, status [M])."""
 TIME_EDGES_US = np.array([0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0, 2.0, 4.0, 6.0])
@@ -137,7 +138,7 @@ def time_response(pulse_mean_us, edges=TIME_EDGES_US, step_ns=2.0) -> dict:
     return out
 
 
-def prediction(pulse_mean_us=None, panels_per_decade=4, order=8, coupling_scheme="radiative",
+def prediction(pulse_mean_us=None, panels_per_decade=4, order=8, coupling_scheme="radiative", form_factor=DEFAULT_FORM_FACTOR,
                pe_edges=PE_EDGES, time_edges=TIME_EDGES_US, qf_variant=0, eff_variant=0):
     """Binned CEvNS prediction, bins flattened PE-major: index = i_PE · n_t + i_t."""
     ex = exposure()
@@ -154,9 +155,9 @@ def prediction(pulse_mean_us=None, panels_per_decade=4, order=8, coupling_scheme
                                 panels_per_decade=panels_per_decade, order=order)
         Rpe = pe_response(k.grid.T, pe_edges, ex["light_yield"], qf_variant, eff_variant)
         resp = {fl: (Rpe[:, None, :] * tr[fl][None, :, None]).reshape(-1, k.grid.T.size) for fl in FLAVOURS}
-        FZ, FN = helm_pair(nuc)
-        targets.append(TargetBins.build(k, resp, FZ, FN, n_t, fluence, coupling_scheme))
-    return BinnedPrediction(tuple(targets))
+        FZ, FN = get_form_factor_pair(form_factor, nuc)
+        targets.append(TargetBins.build(k, resp, FZ, FN, n_t, fluence))
+    return Prediction(tuple(targets), coupling_scheme)
 
 
 def _events(name):
@@ -200,36 +201,14 @@ def backgrounds(pe_edges=PE_EDGES, time_edges=TIME_EDGES_US, counts=None) -> dic
             "NIN": counts["NIN"] * _pdf_2d("ninPE.txt", "ninTrec.txt", pe_edges, time_edges)}
 
 
-@dataclass(frozen=True)
-class Likelihood:
-    """Poisson χ² in PE × time with CEvNS, BRN, NIN and SS normalisation nuisances profiled."""
-
-    data: np.ndarray
-    brn: np.ndarray
-    nin: np.ndarray
-    ss: np.ndarray
-    sigmas: tuple = tuple(NUISANCE_SIGMAS[z] for z in ("CEvNS", "BRN", "NIN", "SS"))
-
-    @classmethod
-    def load(cls, pe_edges=PE_EDGES, time_edges=TIME_EDGES_US):
-        obs = observed(pe_edges, time_edges)
-        bg = backgrounds(pe_edges, time_edges)
-        return cls(obs["C"], bg["BRN"], bg["NIN"], obs["AC"])
-
-    def components(self, cevns):
-        S = np.asarray(cevns, dtype=float)
-        fixed = [np.broadcast_to(x, S.shape) for x in (self.brn, self.nin, self.ss)]
-        return np.stack([S, *fixed], axis=-2)
-
-    def chi2(self, cevns, return_nuisances=False):
-        """Profiled χ² for CEvNS predictions ``cevns`` (..., n_bins)."""
-        chi2, a = poisson_profile(self.data, self.components(cevns), self.sigmas)
-        return (chi2, a) if return_nuisances else chi2
-
-    def chi2_fixed(self, cevns, eta):
-        """χ² at fixed nuisances ``eta`` (4,) (for checks)."""
-        from cevns_lib.analysis.profiling import poisson_chi2
-
-        M = self.components(cevns)
-        mu = np.einsum("z,...zb->...b", 1.0 + np.asarray(eta), M)
-        return poisson_chi2(self.data, mu) + np.sum((np.asarray(eta) / np.asarray(self.sigmas)) ** 2)
+def likelihood_spec(pe_edges=PE_EDGES, time_edges=TIME_EDGES_US) -> LikelihoodSpec:
+    """Poisson χ² in PE × time of the beam-on coincidence counts with CEvNS, BRN, NIN and
+    steady-state (the anti-coincidence counts) normalisation pulls (arXiv:2202.11002 as relayed, [M])."""
+    obs = observed(pe_edges, time_edges)
+    bg = backgrounds(pe_edges, time_edges)
+    src = "arXiv:2202.11002 / later papers of the group as relayed by the spec (status [M])"
+    return LikelihoodSpec(
+        "poisson", obs["C"], Nuisance("CEvNS", NUISANCE_SIGMAS["CEvNS"], src),
+        backgrounds=(Background(Nuisance("BRN", NUISANCE_SIGMAS["BRN"], src), bg["BRN"]),
+                     Background(Nuisance("NIN", NUISANCE_SIGMAS["NIN"], src), bg["NIN"]),
+                     Background(Nuisance("SS", NUISANCE_SIGMAS["SS"], "steady-state prior 2.1% (spec §15)"), obs["AC"])))

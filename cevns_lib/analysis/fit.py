@@ -1,0 +1,110 @@
+"""An experiment ready to be fitted: its prediction(s) and profiled likelihood(s), for any model.
+
+:func:`load_fit` turns a registry name (or a configured projection) into a :class:`Fit`: one
+:class:`Part` per data set (a combination has several; their χ² add). ``Fit.chi2(**params)`` is the
+profiled χ² of the effective-coupling model of :meth:`cevns_lib.engine.prediction.Prediction.counts`
+(sin²θ_W, NSI, charge radii, magnetic moment), vectorised over the parameter arrays; light
+mediators use the per-mass polynomials of the same predictions (:mod:`cevns_lib.analysis.mediator_scans`).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cevns_lib.analysis.likelihood import Likelihood
+from cevns_lib.analysis.stats import DCHI2_90CL_1DOF, allowed_intervals
+from cevns_lib.experiments.catalog import get_experiment
+from cevns_lib.experiments.coherent.datasets import DATA_SETS
+from cevns_lib.physics import constants as c
+
+
+@dataclass(frozen=True)
+class Part:
+    """One data set (or projection) of a fit: prediction, likelihood and the bins that enter it."""
+
+    name: str
+    prediction: object
+    likelihood: Likelihood
+
+    @property
+    def bins(self):
+        """Index of the prediction's bins that enter the likelihood."""
+        b = self.likelihood.spec.bins
+        return slice(None) if b is None else b
+
+    def chi2(self, counts, return_nuisances=False):
+        """Profiled χ² of predicted counts (..., n_bins of the prediction)."""
+        return self.likelihood.chi2(np.asarray(counts)[..., self.bins], return_nuisances)
+
+    def sm_events(self) -> float:
+        """SM CEvNS events in the fit window."""
+        return float(self.prediction.sm()[self.bins].sum())
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A named set of :class:`Part` whose χ² add."""
+
+    name: str
+    kind: str
+    parts: dict
+
+    def chi2(self, **params):
+        """Profiled χ² summed over the parts, for effective-coupling parameters (broadcast; see
+        :meth:`cevns_lib.engine.prediction.Prediction.counts_per_flavour`)."""
+        return sum(p.chi2(p.prediction.counts(**params)) for p in self.parts.values())
+
+    def chi2_of_counts(self, counts: dict):
+        """Profiled χ² for given CEvNS counts per part (name → (..., n_bins))."""
+        return sum(self.parts[k].chi2(v) for k, v in counts.items())
+
+    def scan(self, name, grid, **fixed):
+        """χ² along one parameter ``name`` on ``grid`` (others at ``fixed``)."""
+        return self.chi2(**{**fixed, name: np.asarray(grid, dtype=float)})
+
+    def intervals(self, name, grid, level=DCHI2_90CL_1DOF, **fixed):
+        """Allowed intervals of one parameter (list of [lo, hi]) with Δχ² from the minimum on the grid,
+        plus the best-fit value and the Δχ² profile."""
+        g = np.asarray(grid, dtype=float)
+        chi = self.scan(name, g, **fixed)
+        d = chi - chi.min()
+        return allowed_intervals(g, d, level), float(g[np.argmin(chi)]), d
+
+    def sm_events(self) -> dict:
+        return {k: p.sm_events() for k, p in self.parts.items()}
+
+
+def _part(name, experiment, form_factor, options, systematic, sin2w_ref):
+    if experiment.kind == "projection":
+        pred, spec = experiment.build(form_factor, systematic=systematic, sin2w_ref=sin2w_ref, **options)
+    else:
+        pred, spec = experiment.build(form_factor, **options)
+    return Part(name, pred, Likelihood.from_spec(spec))
+
+
+def load_fit(experiment, form_factor=None, options=None, systematic=0.05, sin2w_ref=c.sin2_theta_w_low_q) -> Fit:
+    """The fit of a registered experiment (name) or of a configured projection (object).
+
+    Parameters
+    ----------
+    experiment : str or Experiment
+    form_factor : str, optional
+        Registered form-factor model (default: the experiment's own default).
+    options : dict, optional
+        Data-set options; for a combination, part name → options (added to the registry's).
+    systematic : float
+        Normalisation uncertainty of a projection's total-count χ² (ignored for data).
+    sin2w_ref : float
+        Weak mixing angle of a projection's Asimov data.
+    """
+    exp = get_experiment(experiment) if isinstance(experiment, str) else experiment
+    options = dict(options or {})
+    if exp.kind == "combination":
+        unknown = set(options) - set(exp.parts)
+        if unknown:
+            raise ValueError(f"{exp.name}: options for unknown part(s) {sorted(unknown)}; parts: {', '.join(exp.parts)}")
+        parts = {p: _part(p, DATA_SETS[p], form_factor, {**exp.options.get(p, {}), **options.get(p, {})},
+                          systematic, sin2w_ref) for p in exp.parts}
+    else:
+        parts = {exp.name: _part(exp.name, exp, form_factor, options, systematic, sin2w_ref)}
+    return Fit(exp.name, exp.kind, parts)
