@@ -36,26 +36,35 @@ class Likelihood:
     """
 
     spec: LikelihoodSpec
+    signal_prior: bool = True
+    """``False`` drops the CEvNS normalisation pull: the prediction's normalisation is then what
+    the fit measures (fitted counts, cross section)."""
 
     @classmethod
-    def from_spec(cls, spec: LikelihoodSpec) -> "Likelihood":
-        return cls(spec)
+    def from_spec(cls, spec: LikelihoodSpec, signal_prior: bool = True) -> "Likelihood":
+        if spec.statistic == "total_count" and not signal_prior:
+            raise ValueError("the total-count likelihood needs its signal pull (its only nuisance)")
+        return cls(spec, signal_prior)
+
+    @property
+    def _nuisances(self) -> tuple:
+        return self.spec.nuisances if self.signal_prior else self.spec.nuisances[1:]
 
     @property
     def sigmas(self) -> tuple:
-        return tuple(n.sigma for n in self.spec.nuisances)
+        return tuple(n.sigma for n in self._nuisances)
 
     @property
     def nuisance_names(self) -> tuple:
-        return tuple(n.name for n in self.spec.nuisances)
+        return tuple(n.name for n in self._nuisances)
 
     def components(self, cevns):
-        """(..., n_z, n_bins): CEvNS, backgrounds, then the shape templates."""
+        """(..., n_z, n_bins): CEvNS (if it has a pull), backgrounds, then the shape templates."""
         S = np.asarray(cevns, dtype=float)
         fixed = [np.broadcast_to(b.counts, S.shape) for b in self.spec.backgrounds]
         shapes = [S * s.template if s.relative_to_signal else np.broadcast_to(s.template, S.shape)
                   for s in self.spec.shapes]
-        return np.stack([S, *fixed, *shapes], axis=-2)
+        return np.stack([S, *fixed, *shapes] if self.signal_prior else [*fixed, *shapes], axis=-2)
 
     def _base(self, cevns):
         """Prediction at zero pulls: CEvNS plus backgrounds."""
@@ -79,9 +88,10 @@ class Likelihood:
         if spec.statistic == "gaussian":
             if spec.shapes:
                 raise ValueError("shape templates are implemented for the poisson statistic only")
-            chi2, a = gaussian_profile(spec.data, spec.variance, M, self.sigmas)
+            data = spec.data if self.signal_prior else spec.data - S
+            chi2, a = gaussian_profile(data, spec.variance, M, self.sigmas)
         else:
-            base = self._base(S) if spec.shapes else None
+            base = self._base(S) if (spec.shapes or not self.signal_prior) else None
             chi2, a = poisson_profile(spec.data, M, self.sigmas, base=base)
         return (chi2, a) if return_nuisances else chi2
 
@@ -99,7 +109,7 @@ class Likelihood:
             N = S.sum(axis=-1) * (1.0 + a[..., 0])
             return (n_obs - N) ** 2 / n_obs + penalty
         M = self.components(S)
-        n_norm = 1 + len(spec.backgrounds)
+        n_norm = int(self.signal_prior) + len(spec.backgrounds)
         mu = (self._base(S) + np.einsum("...z,...zb->...b", a[..., :n_norm], M[..., :n_norm, :])
               + np.einsum("...z,...zb->...b", a[..., n_norm:], M[..., n_norm:, :]))
         if spec.statistic == "gaussian":

@@ -145,6 +145,16 @@ class Prediction:
     def n_bins(self) -> int:
         return self.targets[0].n_bins
 
+    def with_form_factors(self, pairs) -> "Prediction":
+        """The same prediction with other proton and neutron form factors: ``pairs`` is one
+        (F_Z, F_N) pair of callables per target (q in MeV). No kernel is rebuilt."""
+        pairs = list(pairs)
+        if len(pairs) != len(self.targets):
+            raise ValueError(f"need one (F_Z, F_N) pair per target ({len(self.targets)}), got {len(pairs)}")
+        new = tuple(TargetBins(tb.nucleus, tb.q, np.asarray(FZ(tb.q), dtype=float), np.asarray(FN(tb.q), dtype=float),
+                               tb.weak, tb.magnetic, tb.scalar) for tb, (FZ, FN) in zip(self.targets, pairs))
+        return Prediction(new, self.coupling_scheme)
+
     def moments(self) -> list:
         """Per target: flavour → (P, X, R, M) (see :meth:`TargetBins.moments`), computed once."""
         if "moments" not in self._cache:
@@ -278,3 +288,18 @@ class Prediction:
             for fl in FLAVOURS:
                 S += (Qphi2[None, :] * P2) @ tb.scalar[fl].T
         return A, S
+
+
+def flux_averaged_cross_section_cm2(nucleus: Nucleus, form_factors, scheme="radiative", recoil_term=False,
+                                    **grid) -> float:
+    """Flux-averaged SM CEvNS cross section of a nucleus, ⟨σ⟩ = (1/3) Σ_α ∫dE f_α(E) σ_α(E), in cm².
+
+    The three π-DAR flavours carry equal fluence, no threshold or efficiency. ``form_factors`` is the
+    (F_Z, F_N) pair of the nucleus (q in MeV); ``scheme`` the coupling scheme.
+    """
+    from cevns_lib.engine.kernels import RecoilKernels
+
+    k = RecoilKernels.build(nucleus, 1.0, 1.0, t_min=0.0, recoil_term=recoil_term, **grid)
+    tb = TargetBins.build(k, np.ones((1, k.grid.T.size)), *form_factors, 1.0, 1.0)
+    per_flavour = Prediction((tb,), scheme).sm_per_flavour()
+    return float(sum(v[0] for v in per_flavour.values()) / len(FLAVOURS))
