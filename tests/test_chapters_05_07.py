@@ -86,3 +86,45 @@ def test_bad_parameters_fail():
         run_chapter("06_em_properties", {"kappa_convention": "huge"})
     with pytest.raises(Exception, match="threshold_keVnr"):
         run_chapter("07_nsi", {"threshold_keVnr": -5.0})
+
+
+# ------------------------------------------------------------------ the same chapters on real data
+DATA_RUNS = ("Ar-2020", "CsI-2021+Ar-2020")
+"""One data set and one combination; every data experiment × observable is covered by the library
+tests of tests/test_engine.py."""
+
+
+@pytest.fixture(scope="module", params=DATA_RUNS)
+def data_runs(request):
+    name = request.param
+    return name, {ch: run_chapter(ch, {"experiment": name})["values"]
+                  for ch in ("05_weak_mixing_angle", "06_em_properties", "07_nsi")}
+
+
+def test_data_runs_record_the_data_keys_only(data_runs):
+    _, out = data_runs
+    assert set(out["05_weak_mixing_angle"]) == {"sin2w_interval", "sin2w_best_fit"}
+    assert set(out["06_em_properties"]) == {"mu_nu_limit", "charge_radius_intervals"}
+    assert set(out["07_nsi"]) == {"eps_u_intervals", "eps_d_intervals", "eps_u_mumu_intervals", "eps_d_mumu_intervals"}
+
+
+def test_data_sin2w_contains_best_fit(data_runs):
+    _, out = data_runs
+    v = out["05_weak_mixing_angle"]
+    lo, hi = v["sin2w_interval"]
+    assert 0.1 < lo < v["sin2w_best_fit"] < hi < 0.5
+
+
+def test_data_limits_are_weaker_than_projections(data_runs):
+    from cevns_lib.analysis.sensitivity import MU_UNIT, CountModel, configure_experiment
+
+    _, out = data_runs
+    pip2 = CountModel.from_experiment(configure_experiment("PIP2-BD"))
+    assert out["06_em_properties"]["mu_nu_limit"] > pip2.mu_nu_limit(0.10) / MU_UNIT
+    assert all(_is_pair(iv) for iv in out["07_nsi"]["eps_u_intervals"])
+
+
+def test_data_chapter_refuses_projection_overrides(tmp_path):
+    with pytest.raises(Exception, match="apply to projections only"):
+        run_chapter("05_weak_mixing_angle", {"experiment": "CsI-2021", "threshold_keVnr": 5.0},
+                    results_path=tmp_path / "r.json")

@@ -73,6 +73,26 @@ class Fit:
     def sm_events(self) -> dict:
         return {k: p.sm_events() for k, p in self.parts.items()}
 
+    def part(self, name) -> "Fit":
+        """The fit of one part alone."""
+        if name not in self.parts:
+            raise ValueError(f"{self.name} has no part {name!r}; parts: {', '.join(self.parts)}")
+        return Fit(name, self.kind, {name: self.parts[name]})
+
+    def upper_limit(self, name, grid, level=DCHI2_90CL_1DOF, **fixed):
+        """Upper limit on a parameter bounded below by the first grid point (e.g. μ_ν ≥ 0): the
+        upper end of the allowed interval that contains the minimum on the grid."""
+        g = np.asarray(grid, dtype=float)
+        chi = self.scan(name, g, **fixed)
+        d = chi - chi.min()
+        best = g[np.argmin(chi)]
+        for lo, hi in allowed_intervals(g, d, level):
+            if lo <= best <= hi:
+                if hi >= g[-1]:
+                    raise ValueError(f"the {name} limit lies beyond the grid end {g[-1]:g}; extend the grid")
+                return float(hi), d
+        raise ValueError(f"no allowed interval contains the best fit of {name}")
+
 
 def _part(name, experiment, form_factor, options, systematic, sin2w_ref):
     if experiment.kind == "projection":

@@ -2,8 +2,10 @@
 
 A chapter is a MyST-markdown notebook ``book/NN_name.md`` with one code cell tagged
 ``parameters``. Each assignment in that cell is a parameter; a trailing comment
-``# allowed: A, B, C`` restricts its values. Without such a comment, ``experiment`` is
-restricted to the registry's projected experiments and ``form_factor`` to the registered models.
+``# allowed: A, B, C`` restricts its values, and for ``experiment`` a comment
+``# kinds: projection`` restricts it to the registry's experiments of those kinds (``projection``,
+``data``, ``combination``). Without such a comment, ``experiment`` takes every registered
+experiment and ``form_factor`` every registered model.
 """
 
 import ast
@@ -13,10 +15,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from cevns_lib.experiments.projections import PROJECTIONS
+from cevns_lib.experiments.catalog import KINDS, experiment_names
 from cevns_lib.physics.form_factors import FORM_FACTOR_MODELS
 
-_ASSIGN = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<expr>[^#]+?)\s*(#\s*allowed:\s*(?P<allowed>.+))?$")
+DEFAULT_FORM_FACTOR = "default"
+"""``form_factor = "default"``: each experiment's own default model (Helm of Lewin–Smith for the
+projections, as Carey & Pandey; Helm with the proton and neutron radii of the mediator fits for
+the COHERENT data)."""
+
+_ASSIGN = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<expr>[^#]+?)\s*"
+                     r"(#\s*(allowed:\s*(?P<allowed>.+)|kinds:\s*(?P<kinds>.+)))?$")
 
 
 def book_dir() -> Path:
@@ -35,6 +43,8 @@ class Parameter:
     name: str
     default: object
     allowed: tuple | None = None
+    why: str = ""
+    """Why values outside ``allowed`` are refused (shown in the error)."""
 
     def convert(self, text):
         """Convert a command-line string to the default's type and check it is allowed."""
@@ -52,10 +62,15 @@ class Parameter:
                 value = text
         except ValueError:
             raise ValueError(f"parameter {self.name}: {text!r} is not a {type(d).__name__}") from None
-        if self.allowed is not None and value not in self.allowed:
-            raise ValueError(f"parameter {self.name}: {value!r} is not allowed; allowed: "
-                             + ", ".join(map(str, self.allowed)))
+        self.check(value)
         return value
+
+    def check(self, value):
+        """ValueError (one line, listing the allowed values) if ``value`` is not allowed."""
+        if self.allowed is not None and value not in self.allowed:
+            why = f" ({self.why})" if self.why else ""
+            raise ValueError(f"parameter {self.name}: {value!r} is not allowed{why}; allowed: "
+                             + ", ".join(map(str, self.allowed)))
 
 
 def chapter_files(directory=None) -> dict:
@@ -78,14 +93,17 @@ def chapter_parameters(path) -> dict:
         if not m:
             continue
         default = ast.literal_eval(m["expr"])
-        allowed = None
+        allowed, why = None, ""
         if m["allowed"]:
             allowed = tuple(Parameter(m["name"], default).convert(v.strip()) for v in m["allowed"].split(","))
         elif m["name"] == "experiment":
-            allowed = PROJECTIONS
+            kinds = tuple(k.strip() for k in m["kinds"].split(",")) if m["kinds"] else KINDS
+            allowed = tuple(n for k in kinds for n in experiment_names(k))
+            if m["kinds"]:
+                why = f"this chapter is for experiments of kind {' or '.join(kinds)}"
         elif m["name"] == "form_factor":
-            allowed = tuple(FORM_FACTOR_MODELS)
-        params[m["name"]] = Parameter(m["name"], default, allowed)
+            allowed = ((DEFAULT_FORM_FACTOR,) if default == DEFAULT_FORM_FACTOR else ()) + tuple(FORM_FACTOR_MODELS)
+        params[m["name"]] = Parameter(m["name"], default, allowed, why)
     return params
 
 
@@ -127,9 +145,7 @@ def run_chapter(name: str, parameters=None, results_path=None, notebook_path=Non
             allowed = ", ".join(k for k in known if k != "results_path")
             raise ValueError(f"chapter {path.stem} has no parameter {key!r}; parameters: {allowed or '(none)'}")
         values[key] = known[key].convert(val) if isinstance(val, str) else val
-        if known[key].allowed is not None and values[key] not in known[key].allowed:
-            raise ValueError(f"parameter {key}: {values[key]!r} is not allowed; allowed: "
-                             + ", ".join(map(str, known[key].allowed)))
+        known[key].check(values[key])
     with tempfile.TemporaryDirectory() as tmp:
         results = Path(results_path) if results_path else Path(tmp) / f"{path.stem}.json"
         values["results_path"] = str(results.resolve())

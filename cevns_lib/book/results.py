@@ -86,6 +86,22 @@ class ChapterResults:
             glue(name, _display(plain, fmt), display=False)
         return plain
 
+    def show(self, name: str, value, fmt: str = "{:.4g}"):
+        """Glue ``value`` for the prose without recording it (e.g. a projection's number shown
+        beside a data run, whose results hold only the data keys)."""
+        plain = to_plain(value)
+        if self._glue:
+            try:
+                from myst_nb import glue
+            except ImportError:
+                return plain
+            glue(name, _display(float(plain) if isinstance(plain, int) else plain, fmt), display=False)
+        return plain
+
+    def record_or_show(self, name: str, value, record: bool, fmt: str = "{:.4g}"):
+        """:meth:`record` when ``record`` is true, else :meth:`show`."""
+        return self.record(name, value, fmt) if record else self.show(name, value, fmt)
+
     def as_dict(self) -> dict:
         return {"chapter": self.chapter, "parameters": self.parameters, "values": self.values}
 
