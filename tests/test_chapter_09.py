@@ -29,3 +29,14 @@ def test_chapter_09_runs(experiment, tmp_path):
 def test_chapter_09_rejects_unknown_experiment(tmp_path):
     with pytest.raises(ValueError, match="allowed"):
         run_chapter("09_light_mediators", {"experiment": "CsI-2019+Ar-2020"}, results_path=tmp_path / "r.json")
+
+
+@pytest.mark.chapters
+def test_chapter_09_projection_reach(tmp_path):
+    res = run_chapter("09_light_mediators", {"experiment": "CENNS-750"}, results_path=tmp_path / "r.json")
+    v = res["values"]
+    assert set(v) == {"zprime_low_mass_g_sys5", "zprime_high_mass_g_over_m_per_GeV_sys5",
+                      "zprime_low_mass_g_sys10", "zprime_high_mass_g_over_m_per_GeV_sys10"}
+    for key in ("zprime_low_mass_g", "zprime_high_mass_g_over_m_per_GeV"):
+        assert set(v[f"{key}_sys5"]) == set(TREE_MODELS)
+        assert all(v[f"{key}_sys5"][m] < v[f"{key}_sys10"][m] for m in TREE_MODELS)   # 5% reaches further

@@ -172,3 +172,14 @@ def test_every_observable_on_every_projection(name):
     assert best == pytest.approx(0.23857, abs=1e-4)
     limit, _ = fit.upper_limit("mu_nu", np.linspace(0, 1e-8, 4001))
     assert 1e-10 < limit < 1e-8
+
+
+@pytest.mark.parametrize("name", PROJECTIONS)
+def test_projection_zprime_reach(name):
+    from cevns_lib.analysis import mediator_scans as cb
+
+    reach = cb.projection_reach(name, ("B-L", "universal"), masses=np.logspace(0, 4, 9))
+    for m in ("B-L", "universal"):
+        assert 1e-6 < reach[m, 0.05].low[name] < reach[m, 0.10].low[name] < 1e-3
+        assert 0 < reach[m, 0.05].high[name] < reach[m, 0.10].high[name]
+        assert reach[m, 0.05].chi2_min[name] == pytest.approx(0.0, abs=1e-9)     # Asimov data: the SM fits exactly
