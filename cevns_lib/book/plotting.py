@@ -9,8 +9,19 @@ OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "
 """Colour-blind-safe palette: blue, vermillion, green, purple, orange, sky blue, yellow, black."""
 
 FLAVOUR_COLOURS = {"nu_mu": OKABE_ITO[0], "nu_e": OKABE_ITO[1], "nubar_mu": OKABE_ITO[2], "total": "#000000"}
-EXPERIMENT_COLOURS = {"CENNS-10": OKABE_ITO[4], "CENNS-750": OKABE_ITO[1], "CCM": OKABE_ITO[2],
-                      "PIP2-BD": OKABE_ITO[0]}
+
+
+class _Palette(dict):
+    """Fixed colours for the book's experiments, and a stable palette colour for any other name
+    (a user's own detector) instead of a KeyError."""
+
+    def __missing__(self, key):
+        return OKABE_ITO[3 + sum(map(ord, str(key))) % 3]   # purple, sky blue or yellow
+
+
+EXPERIMENT_COLOURS = _Palette({"CENNS-10": OKABE_ITO[4], "CENNS-750": OKABE_ITO[1], "CCM": OKABE_ITO[2],
+                               "PIP2-BD": OKABE_ITO[0], "CsI-2017": OKABE_ITO[5], "CsI-2021": OKABE_ITO[0],
+                               "Ar-2020": OKABE_ITO[1]})
 SYSTEMATIC_STYLES = {0.05: "-", 0.10: "--"}
 
 

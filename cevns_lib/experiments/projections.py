@@ -8,9 +8,11 @@ kernels.
 """
 
 import functools
+import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
@@ -38,20 +40,69 @@ class Quantity:
     status: str
 
 
-@functools.lru_cache(maxsize=1)
-def load_registry():
-    """Parse ``experiments.toml`` into plain dictionaries (validated; cached, treat as read-only)."""
-    text = resources.files("cevns_lib").joinpath("data/experiments.toml").read_text(encoding="utf-8")
-    raw = tomllib.loads(text)
+USER_REGISTRY_ENV = "CEVNS_EXPERIMENTS"
+"""Environment variable naming the user's own registry file(s) (TOML, separated by ``os.pathsep``):
+their ``[facilities.*]`` and ``[projections.*]`` blocks join the book's registry, so a new detector is
+one TOML block and every chapter accepts it (README, "Your own detector")."""
+
+_REQUIRED_PROJECTION_KEYS = ("label", "facility", "nucleus", "target_mass_kg", "baseline_m", "pot_per_second",
+                             "threshold_keVnr", "run_time_s")
+
+
+def _validate(raw, origin):
     for section in ("facilities", "projections", "coherent"):
         for name, entry in raw.get(section, {}).items():
             for key, val in entry.items():
                 if isinstance(val, dict):
                     missing = {"value", "unit", "source", "status"} - set(val)
                     if missing:
-                        raise ValueError(f"experiments.toml [{section}.{name}] {key} lacks {sorted(missing)}")
+                        raise ValueError(f"{origin} [{section}.{name}] {key} lacks {sorted(missing)}")
                     if val["status"] not in STATUSES:
-                        raise ValueError(f"experiments.toml [{section}.{name}] {key}: status must be one of {STATUSES}")
+                        raise ValueError(f"{origin} [{section}.{name}] {key}: status must be one of {STATUSES}")
+    for name, entry in raw.get("projections", {}).items():
+        missing = [k for k in _REQUIRED_PROJECTION_KEYS if k not in entry]
+        if missing:
+            raise ValueError(f"{origin} [projections.{name}] lacks {', '.join(missing)}")
+
+
+def _user_registries() -> list:
+    files = [f for f in os.environ.get(USER_REGISTRY_ENV, "").split(os.pathsep) if f]
+    out = []
+    for f in files:
+        path = Path(f).expanduser()
+        if not path.is_file():
+            raise ValueError(f"{USER_REGISTRY_ENV} names {path}, which is not a file; fix or unset {USER_REGISTRY_ENV}")
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as err:
+            raise ValueError(f"{path}: not valid TOML ({err}); fix the file named by {USER_REGISTRY_ENV}") from None
+        unknown = set(raw) - {"facilities", "projections"}
+        if unknown:
+            raise ValueError(f"{path}: only [facilities.*] and [projections.*] blocks can be added, not {sorted(unknown)}")
+        out.append((path, raw))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def load_registry():
+    """Parse ``experiments.toml`` and the user's registries (:data:`USER_REGISTRY_ENV`) into plain
+    dictionaries (validated; cached, treat as read-only)."""
+    text = resources.files("cevns_lib").joinpath("data/experiments.toml").read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
+    _validate(raw, "experiments.toml")
+    for path, user in _user_registries():
+        for section in ("facilities", "projections"):
+            clash = set(user.get(section, {})) & set(raw.get(section, {}))
+            if clash:
+                raise ValueError(f"{path}: [{section}] {', '.join(sorted(clash))} already exist(s) in the book's "
+                                 "registry; choose another name")
+        _validate(user, str(path))
+        for section in ("facilities", "projections"):
+            raw.setdefault(section, {}).update(user.get(section, {}))
+        for name, entry in user.get("projections", {}).items():
+            if entry["facility"] not in raw["facilities"]:
+                raise ValueError(f"{path}: [projections.{name}] facility {entry['facility']!r} is unknown; "
+                                 f"known: {', '.join(raw['facilities'])}")
     return raw
 
 
