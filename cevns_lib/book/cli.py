@@ -1,4 +1,5 @@
-"""Command line: ``cevns list`` and ``cevns run CHAPTER -p NAME VALUE … --results out.json``."""
+"""Command line: ``cevns list``, ``cevns run CHAPTER -p NAME VALUE … --results out.json`` and
+``cevns data fetch [DATASET …] [--mirror URL]``. Every failure is one line on stderr, status 2."""
 
 import argparse
 import sys
@@ -30,6 +31,18 @@ def _run(args):
     return 0
 
 
+def _data(args):
+    from cevns_lib.datafiles import fetch, loader
+
+    if args.data_command == "list":
+        for ds, entry in loader.file_registry().items():
+            route = entry.get("doi") and f"doi:{entry['doi']}" or entry.get("base_url") or "by hand / --mirror"
+            print(f"{ds} ({entry['collection']}, {len(entry['files'])} files; fetch: {route})\n    {entry['official_source']}")
+        return 0
+    fetch.fetch(args.datasets or None, mirror=args.mirror)
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="cevns", description="Run the chapters of the CEvNS book.")
     parser.add_argument("--book-dir", default=None, help="book folder (default: the repository's book/)")
@@ -40,10 +53,19 @@ def main(argv=None):
     run.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"))
     run.add_argument("--results", help="JSON results file (default: CHAPTER.json)")
     run.add_argument("--notebook", help="also keep the executed notebook here")
+    data = sub.add_parser("data", help="the COHERENT releases and external limits: list, fetch")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    data_sub.add_parser("list", help="registered data sets and their sources")
+    fetch_p = data_sub.add_parser("fetch", help="download data sets into the user cache and verify them")
+    fetch_p.add_argument("datasets", nargs="*", metavar="DATASET", help="data sets (default: all registered)")
+    fetch_p.add_argument("--mirror", metavar="URL", help="fetch URL/<dataset>/<file> instead of the official sources")
     args = parser.parse_args(argv)
+    from cevns_lib.datafiles.fetch import FetchError
+
+    commands = {"list": _list, "run": _run, "data": _data}
     try:
-        return _list(args) if args.command == "list" else _run(args)
-    except (ValueError, FileNotFoundError) as err:
+        return commands[args.command](args)
+    except (ValueError, FileNotFoundError, FetchError) as err:
         print(f"cevns: error: {err}", file=sys.stderr)
         return 2
 
