@@ -10,7 +10,6 @@ from cevns_lib.physics import mediators as med
 from cevns_lib.experiments.coherent import ar2020, csi2017, csi2021
 from cevns_lib.engine import binned
 from cevns_lib.analysis import mediator_scans as cb, profiling
-from cevns_lib.datafiles import loader
 from cevns_lib.physics.sources import FLAVOURS
 
 

@@ -62,7 +62,8 @@ def test_fetch_from_mirror_places_and_verifies(mirror, serve, empty_home, capsys
     assert cli.main(["data", "fetch", "csi2017", "--mirror", serve(mirror)]) == 0
     assert sorted(p.name for p in (empty_home / "csi2017").iterdir()) == sorted(FILES)
     assert [p.name for p in empty_home.iterdir()] == ["csi2017"]            # no staging folder left
-    assert loader.data_path("csi2017", "data_coincidence_beamOn.txt") == empty_home / "csi2017" / "data_coincidence_beamOn.txt"
+    placed = empty_home / "csi2017" / "data_coincidence_beamOn.txt"
+    assert loader.data_path("csi2017", "data_coincidence_beamOn.txt") == placed
     assert "10 files verified" in capsys.readouterr().err
     assert cli.main(["data", "fetch", "csi2017", "--mirror", "http://127.0.0.1:9/none"]) == 0   # already there
     assert "already present" in capsys.readouterr().err

@@ -39,7 +39,7 @@ def test_all_chapters_are_discovered_with_parameters():
     files = chapters.chapter_files()
     for stem in EXPECTED_CHAPTERS:
         assert stem in files
-    for stem, path in files.items():
+    for path in files.values():
         params = chapters.chapter_parameters(path)
         assert "results_path" in params and params["results_path"].default == ""
 

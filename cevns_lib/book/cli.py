@@ -37,7 +37,8 @@ def _data(args):
     if args.data_command == "list":
         for ds, entry in loader.file_registry().items():
             route = entry.get("doi") and f"doi:{entry['doi']}" or entry.get("base_url") or "by hand / --mirror"
-            print(f"{ds} ({entry['collection']}, {len(entry['files'])} files; fetch: {route})\n    {entry['official_source']}")
+            print(f"{ds} ({entry['collection']}, {len(entry['files'])} files; fetch: {route})")
+            print(f"    {entry['official_source']}")
         return 0
     fetch.fetch(args.datasets or None, mirror=args.mirror)
     return 0

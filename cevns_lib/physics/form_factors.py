@@ -14,8 +14,8 @@ Models (each a function of q in MeV, vectorised):
 Use :func:`get_form_factor` to obtain a model by name for a nucleus.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
