@@ -1,21 +1,24 @@
 """Chapters that need data files: one call that lets them build without the data.
 
-Usage, ONE line in the chapter's setup cell (after ``results_path`` and the parameters are known)::
+Usage, ONE call in the chapter's setup cell, right after its ``ChapterResults`` is made::
 
     from cevns_lib.book import require_data
-    require_data("09_light_mediators", "csi2017", "csi2021", "ar2020_analysisA",
-                 parameters={"dataset": dataset}, results_path=results_path)
+    require_data(results, "csi2017", "csi2021", "ar2020_analysisA", results_path=results_path)
+
+For a data section inside a chapter that otherwise needs no data, put the call in a cell of its own
+just before the section and give the number of code cells the section has: ``cells=3``.
 
 With the data sets present (found in ``CEVNS_DATA_DIR`` or the user cache) it does nothing and
 returns True. Without them it
 
 1. displays one admonition naming the missing data sets and the fetch command;
-2. writes ``{"chapter", "parameters", "values": {}, "data_missing": [...]}`` to ``results_path``
-   (when given), so runners and the dashboard tell "data not available" from "failed";
-3. glues a placeholder for every ``{glue…}`` key the chapter's prose references, and makes every
-   later code cell a no-op (an IPython input transformer); a later cell that carries a figure
-   name referenced by ``{numref}`` shows a small placeholder figure instead, so that
-   ``jupyter-book build -W`` finds every key and label;
+2. marks the results (``"data_missing": [...]`` in the JSON) so runners and the dashboard tell
+   "data not available" from "failed"; for a whole chapter it writes the (value-less) results file
+   to ``results_path`` at once;
+3. makes every later code cell (or the next ``cells`` ones) a no-op with an IPython input
+   transformer; a skipped cell that carries a figure name (``mystnb.figure.name``) shows a small
+   placeholder figure instead, and every ``{glue…}`` key of the prose that no executed cell
+   provides gets a placeholder, so that ``jupyter-book build -W`` finds every key and label;
 
 and returns False. A file that is present but fails its checksum is not "missing": the chapter
 then fails when it reads it (a failure, never a skip).
@@ -77,19 +80,40 @@ def _placeholder_figure():
     return fig
 
 
-def _skip_later_cells(figure_sources: set) -> None:
+def _skip_later_cells(figure_sources: set, cells: int | None) -> None:
     from IPython import get_ipython
 
     ip = get_ipython()
     if ip is None:
         return
+    left = [cells]
 
     def no_op(lines):
+        if left[0] is not None:
+            if left[0] <= 0:
+                return lines
+            left[0] -= 1
+            if left[0] == 0:
+                ip.input_transformers_post.remove(no_op)
         if "".join(lines).strip() in figure_sources:
             return ["from cevns_lib.book.nodata import _placeholder_figure\n", "_placeholder_figure();\n"]
         return ["pass\n"]
 
     ip.input_transformers_post.append(no_op)
+
+
+def _section_keys(path: Path, after: str, cells: int | None) -> set | None:
+    """Glue/record keys set by the code cells that will be skipped (None: every later cell)."""
+    if cells is None:
+        return None
+    import jupytext
+
+    code = [c.source for c in jupytext.read(path).cells if c.cell_type == "code"]
+    start = next((i for i, src in enumerate(code) if after in src), None)
+    if start is None:
+        return set()
+    skipped = "\n".join(code[start + 1:start + 1 + cells])
+    return set(re.findall(r"(?:glue|record)\(\s*[\"']([^\"']+)[\"']", skipped))
 
 
 def missing_message(chapter: str, missing) -> str:
@@ -101,43 +125,44 @@ def missing_message(chapter: str, missing) -> str:
             f"{loader.ENV_VAR} to the data folder, and rebuild (README, section Data).")
 
 
-def require_data(chapter: str, *datasets, parameters: dict | None = None, results_path: str = "") -> bool:
+def require_data(results, *datasets, results_path: str = "", cells: int | None = None) -> bool:
     """True when ``datasets`` are available; otherwise turn the rest of the chapter into a notice.
 
     Parameters
     ----------
-    chapter : str
-        File stem of the calling chapter (its prose is scanned for glue keys and figure names).
+    results : cevns_lib.book.results.ChapterResults
+        The chapter's results (its ``chapter`` names the source scanned for glue keys and figures).
     *datasets : str
         Registered data sets the chapter reads (e.g. ``"csi2021"``).
-    parameters : dict, optional
-        The chapter's papermill parameters (written to the results file).
     results_path : str
-        The chapter's ``results_path`` parameter ("" = no results file).
+        The chapter's ``results_path`` parameter ("" = no results file); used for a whole chapter.
+    cells : int, optional
+        Skip only the next ``cells`` code cells (a data section); default: every later cell.
     """
     missing = loader.missing_datasets(datasets)
     if not missing:
         return True
     from IPython.display import HTML, display
 
-    from cevns_lib.book.results import ChapterResults
-
+    chapter = results.chapter
     text = missing_message(chapter, missing)
     body = html.escape(text).replace("`", "")
     display(HTML(f'<div class="admonition warning"><p class="admonition-title">Data not available</p>'
                  f"<p>{body}</p></div>"))
-    print(text)
-    res = ChapterResults(chapter, parameters=parameters, glue=False)
-    res.data_missing = list(missing)
-    res.write(results_path)
+    results.data_missing = sorted(set(results.data_missing) | set(missing))
+    if cells is None:
+        results.write(results_path)
     src = _chapter_source(chapter)
     if src is not None:
         try:
             from myst_nb import glue
         except ImportError:
             glue = None
+        wanted = _section_keys(src, "require_data(", cells)
         if glue is not None:
             for key, (kind, fmt) in _glue_refs(src.read_text(encoding="utf-8")).items():
+                if wanted is not None and key not in wanted:
+                    continue
                 if kind == "figure":
                     import matplotlib.pyplot as plt
 
@@ -150,7 +175,7 @@ def require_data(chapter: str, *datasets, parameters: dict | None = None, result
                     glue(key, 0, display=False)
                 else:
                     glue(key, "(data not available)", display=False)
-        _skip_later_cells(_figure_cells(src))
+        _skip_later_cells(_figure_cells(src), cells)
     else:
-        _skip_later_cells(set())
+        _skip_later_cells(set(), cells)
     return False
