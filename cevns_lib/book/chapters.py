@@ -98,6 +98,26 @@ def chapter_parameters(path) -> dict:
     return params
 
 
+_REQUIRE = re.compile(r"require_data\(\s*results\s*,(?P<args>[^)]*)\)")
+
+
+def data_needs(path) -> tuple:
+    """``(datasets, keys)`` of a chapter that calls :func:`cevns_lib.book.require_data`.
+
+    ``keys`` is None when the whole chapter needs the data, else the set of result keys recorded in
+    its data section (the cells the call skips without data). ``((), set())`` for a chapter without data.
+    """
+    from cevns_lib.book.nodata import _section_keys
+
+    text = Path(path).read_text(encoding="utf-8")
+    m = _REQUIRE.search(text)
+    if not m:
+        return (), set()
+    datasets = tuple(re.findall(r"[\"']([^\"']+)[\"']", m["args"]))
+    cells = re.search(r"cells\s*=\s*(\d+)", m["args"])
+    return datasets, (_section_keys(Path(path), "require_data(", int(cells[1])) if cells else None)
+
+
 def resolve_chapter(name: str, directory=None) -> Path:
     """Path of chapter ``name`` (stem, with or without ``.md``); ValueError lists the chapters."""
     files = chapter_files(directory)
