@@ -71,7 +71,7 @@ def vector_couplings(flavour: str, sin2w=c.sin2_theta_w_low_q, scheme: str = "tr
     _check_flavour(flavour)
     if scheme == "tree":
         s = np.asarray(sin2w, dtype=float)
-        if np.any((s <= 0) | (s >= 1)):
+        if not np.all(np.isfinite(s)) or np.any((s <= 0) | (s >= 1)):
             raise ValueError(f"sin2w must lie in (0, 1), got {sin2w!r}")
         return 0.5 - 2.0 * s, -0.5
     if scheme == "radiative":
@@ -165,10 +165,10 @@ def magnetic_factor(E, T, M):
 def _check_ET(E, T):
     E = np.asarray(E, dtype=float)
     T = np.asarray(T, dtype=float)
-    if np.any(E <= 0):
-        raise ValueError("neutrino energy E must be positive (MeV)")
-    if np.any(T <= 0):
-        raise ValueError("recoil energy T must be positive (MeV)")
+    if not np.all(np.isfinite(E)) or np.any(E <= 0):
+        raise ValueError("neutrino energy E must be finite and positive (MeV)")
+    if not np.all(np.isfinite(T)) or np.any(T <= 0):
+        raise ValueError("recoil energy T must be finite and positive (MeV)")
     return E, T
 
 
