@@ -188,9 +188,10 @@ def fetch(datasets=None, mirror: str | None = None, dest: Path | None = None) ->
             done[ds] = fetch_dataset(ds, mirror=mirror, dest=dest)
             _say(f"  {ds}: {len(reg[ds]['files'])} files verified, in {done[ds]}")
         except FetchError as err:
-            errors.append(err)
+            errors.append((ds, err))
     if errors:
         if len(errors) > 1:
-            raise FetchError(f"{len(errors)} data sets failed; first: {errors[0]}")
-        raise errors[0]
+            names = ", ".join(ds for ds, _ in errors)
+            raise FetchError(f"{len(errors)} data sets not fetched ({names}); the first: {errors[0][1]}")
+        raise errors[0][1]
     return done
