@@ -109,13 +109,20 @@ def data_needs(path) -> tuple:
     """
     from cevns_lib.book.nodata import _section_keys
 
-    text = Path(path).read_text(encoding="utf-8")
-    m = _REQUIRE.search(text)
-    if not m:
-        return (), set()
-    datasets = tuple(re.findall(r"[\"']([^\"']+)[\"']", m["args"]))
-    cells = re.search(r"cells\s*=\s*(\d+)", m["args"])
-    return datasets, (_section_keys(Path(path), "require_data(", int(cells[1])) if cells else None)
+    import jupytext
+
+    datasets, keys = [], set()
+    for cell in jupytext.read(path).cells:
+        m = _REQUIRE.search(cell.source) if cell.cell_type == "code" else None
+        if not m:
+            continue
+        datasets += [d for d in re.findall(r"[\"']([^\"']+)[\"']", m["args"]) if d not in datasets]
+        cells = re.search(r"cells\s*=\s*(\d+)", m["args"])
+        if not cells:
+            keys = None
+        elif keys is not None:
+            keys |= _section_keys(Path(path), cell.source, int(cells[1]))
+    return tuple(datasets), (keys if datasets else set())
 
 
 def resolve_chapter(name: str, directory=None) -> Path:

@@ -87,15 +87,16 @@ def _skip_later_cells(figure_sources: set, cells: int | None) -> None:
     if ip is None:
         return
     left = [cells]
+    seen = set()           # IPython may transform one cell more than once: count distinct cells
 
     def no_op(lines):
-        if left[0] is not None:
+        source = "".join(lines).strip()
+        if left[0] is not None and source not in seen:
             if left[0] <= 0:
                 return lines
             left[0] -= 1
-            if left[0] == 0:
-                ip.input_transformers_post.remove(no_op)
-        if "".join(lines).strip() in figure_sources:
+            seen.add(source)
+        if source in figure_sources:
             return ["from cevns_lib.book.nodata import _placeholder_figure\n", "_placeholder_figure();\n"]
         return ["pass\n"]
 
@@ -109,7 +110,9 @@ def _section_keys(path: Path, after: str, cells: int | None) -> set | None:
     import jupytext
 
     code = [c.source for c in jupytext.read(path).cells if c.cell_type == "code"]
-    start = next((i for i, src in enumerate(code) if after in src), None)
+    start = next((i for i, src in enumerate(code) if src.strip() == after.strip()), None)
+    if start is None:
+        start = next((i for i, src in enumerate(code) if after in src), None)
     if start is None:
         return set()
     skipped = "\n".join(code[start + 1:start + 1 + cells])
@@ -158,7 +161,11 @@ def require_data(results, *datasets, results_path: str = "", cells: int | None =
             from myst_nb import glue
         except ImportError:
             glue = None
-        wanted = _section_keys(src, "require_data(", cells)
+        from IPython import get_ipython
+
+        ip = get_ipython()
+        current = (ip.user_ns.get("In") or [""])[-1] if ip is not None else ""
+        wanted = _section_keys(src, current or "require_data(", cells)
         if glue is not None:
             for key, (kind, fmt) in _glue_refs(src.read_text(encoding="utf-8")).items():
                 if wanted is not None and key not in wanted:
