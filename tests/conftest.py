@@ -1,8 +1,85 @@
-"""Shared test set-up: point CEVNS_DATA_DIR at the shared COHERENT folder when it exists."""
+"""Shared test set-up: where the data are, and ONE skip reason when they are absent.
+
+- ``CEVNS_DATA_DIR`` unset: it is pointed at the shared folders ``../shared/data/coherent`` and
+  ``../shared/data/external_limits`` when they exist (the same as the Makefile).
+- ``@pytest.mark.needs_data("csi2017", …)`` marks a test that reads those data sets. When one of
+  them is not found anywhere (``CEVNS_DATA_DIR``, user cache), the test is skipped with one reason,
+  printed once in the header of the run. A file that is present but fails its checksum is not
+  "absent": the test runs and fails.
+"""
 
 import os
 from pathlib import Path
 
-_shared = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "coherent"
-if "CEVNS_DATA_DIR" not in os.environ and _shared.is_dir():
-    os.environ["CEVNS_DATA_DIR"] = str(_shared)
+import pytest
+
+_shared = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+if "CEVNS_DATA_DIR" not in os.environ:
+    _dirs = [str(_shared / name) for name in ("coherent", "external_limits") if (_shared / name).is_dir()]
+    if _dirs:
+        os.environ["CEVNS_DATA_DIR"] = os.pathsep.join(_dirs)
+
+COHERENT = ("csi2017", "csi2021", "ar2020_analysisA")
+"""The COHERENT data sets the chapters read."""
+
+_missing_cache = None
+
+
+def missing_data() -> list:
+    """Registered data sets used by the tests that are not found (computed once per run)."""
+    global _missing_cache
+    if _missing_cache is None:
+        from cevns_lib.datafiles import loader
+
+        _missing_cache = loader.missing_datasets(list(loader.file_registry()))
+    return _missing_cache
+
+
+_ORIGINAL_DIRS = None
+
+
+def real_data_path(dataset: str, filename: str) -> Path:
+    """Verified path of a registered file in the data folders of the run (before any test changes them)."""
+    from cevns_lib.datafiles import loader
+
+    old = os.environ.get(loader.ENV_VAR)
+    try:
+        os.environ[loader.ENV_VAR] = _ORIGINAL_DIRS or ""
+        return loader.data_path(dataset, filename)
+    finally:
+        if old is None:
+            os.environ.pop(loader.ENV_VAR, None)
+        else:
+            os.environ[loader.ENV_VAR] = old
+
+
+_ORIGINAL_DIRS = os.environ.get("CEVNS_DATA_DIR", "")
+
+
+def skip_reason(missing) -> str:
+    return (f"data not available ({', '.join(missing)}): run `make data` (or `cevns data fetch`), or set "
+            f"CEVNS_DATA_DIR to the data folders (README, section Data)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs_data(*datasets): reads these registered data sets "
+                                       "(default: the COHERENT releases); skipped with one reason when absent")
+
+
+def pytest_report_header(config):
+    missing = missing_data()
+    if missing:
+        return [f"SKIPPING every data-dependent test: {skip_reason(missing)}"]
+    return [f"data: all data sets found (CEVNS_DATA_DIR={os.environ.get('CEVNS_DATA_DIR', '')})"]
+
+
+def pytest_collection_modifyitems(config, items):
+    missing = set(missing_data())
+    if not missing:
+        return
+    marker = pytest.mark.skip(reason=skip_reason(sorted(missing)))
+    for item in items:
+        for mark in item.iter_markers("needs_data"):
+            if set(mark.args or COHERENT) & missing:
+                item.add_marker(marker)
+                break

@@ -6,6 +6,8 @@ import pytest
 from cevns_lib.book.chapters import run_chapter
 from cevns_lib.physics.mediators import LOOP_MODELS, TREE_MODELS
 
+pytestmark = pytest.mark.needs_data("csi2017", "csi2021", "ar2020_analysisA")
+
 TABLE_KEYS = {"universal", "B-L", "B_y+L_mu+L_tau", "B-3L_e", "B-3L_mu", "B-2L_e-L_mu", "B-L_e-2L_mu"}
 
 

@@ -101,6 +101,7 @@ def data_runs(request):
                   for ch in ("05_weak_mixing_angle", "06_em_properties", "07_nsi")}
 
 
+@pytest.mark.needs_data()
 def test_data_runs_record_the_data_keys_only(data_runs):
     _, out = data_runs
     assert set(out["05_weak_mixing_angle"]) == {"sin2w_interval", "sin2w_best_fit"}
@@ -108,6 +109,7 @@ def test_data_runs_record_the_data_keys_only(data_runs):
     assert set(out["07_nsi"]) == {"eps_u_intervals", "eps_d_intervals", "eps_u_mumu_intervals", "eps_d_mumu_intervals"}
 
 
+@pytest.mark.needs_data()
 def test_data_sin2w_contains_best_fit(data_runs):
     _, out = data_runs
     v = out["05_weak_mixing_angle"]
@@ -115,6 +117,7 @@ def test_data_sin2w_contains_best_fit(data_runs):
     assert 0.1 < lo < v["sin2w_best_fit"] < hi < 0.5
 
 
+@pytest.mark.needs_data()
 def test_data_limits_are_weaker_than_projections(data_runs):
     from cevns_lib.analysis.sensitivity import MU_UNIT, CountModel, configure_experiment
 

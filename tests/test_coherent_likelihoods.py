@@ -11,20 +11,10 @@ from cevns_lib.experiments.coherent import ar2020, csi2017, csi2021
 from cevns_lib.analysis.likelihood import Likelihood
 from cevns_lib.engine.prediction import TargetBins
 from cevns_lib.analysis import mediator_scans as cb, profiling
-from cevns_lib.datafiles import loader
 from cevns_lib.physics.sources import FLAVOURS
 
 
-def _data_available():
-    try:
-        loader.data_path("csi2021", "dataBeamOnC.txt")
-        loader.data_path("ar2020_analysisA", "energydata1d.txt")
-        return True
-    except loader.DataFileError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _data_available(), reason="COHERENT data not available (CEVNS_DATA_DIR)")
+pytestmark = pytest.mark.needs_data("csi2017", "csi2021", "ar2020_analysisA")
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,13 @@
 """COHERENT data loader: registry, checksums and the errors that name the fix."""
 
+import os
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from cevns_lib.datafiles import loader
+from conftest import real_data_path
 
 
 @pytest.fixture
@@ -24,6 +25,7 @@ def test_missing_file_error_names_file_location_env_and_source(isolated):
         loader.data_path("csi2021", "brnPE.txt")
     msg = str(err.value)
     assert "csi2021/brnPE.txt" in msg
+    assert "cevns data fetch csi2021" in msg          # the fetch command
     assert str(isolated) in msg                       # where it looked
     assert loader.ENV_VAR in msg                      # how to point at the data
     assert "arXiv:2110.07730" in msg                  # the official source
@@ -39,13 +41,11 @@ def test_checksum_mismatch_is_detected(isolated):
     assert "SHA-256" in msg and "zenodo" in msg.lower() and loader.ENV_VAR in msg
 
 
+@pytest.mark.needs_data("ar2020_analysisA")
 def test_corrupted_copy_of_a_real_file(isolated, monkeypatch):
-    shared = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "coherent"
-    if not (shared / "ar2020_analysisA" / "energydata1d.txt").is_file():
-        pytest.skip("shared COHERENT data not available")
     (isolated / "ar2020_analysisA").mkdir()
     dst = isolated / "ar2020_analysisA" / "energydata1d.txt"
-    shutil.copy(shared / "ar2020_analysisA" / "energydata1d.txt", dst)
+    shutil.copy(real_data_path("ar2020_analysisA", "energydata1d.txt"), dst)
     assert loader.load_table("ar2020_analysisA", "energydata1d.txt").shape == (12, 8)   # intact copy is accepted
     dst.write_bytes(dst.read_bytes().replace(b"180.88", b"180.89"))
     with pytest.raises(loader.DataFileError, match="corrupted"):
@@ -59,25 +59,67 @@ def test_unknown_dataset_and_file_are_value_errors():
         loader.data_path("csi2017", "README.md")
 
 
+@pytest.mark.needs_data(*loader.file_registry())
 def test_every_registered_file_verifies():
-    reg = loader.file_registry()
-    for dataset, entry in reg.items():
-        for name in entry["sha256"]:
-            try:
-                loader.data_path(dataset, name)
-            except loader.DataFileError:
-                pytest.skip("COHERENT data folder not available (set CEVNS_DATA_DIR)")
+    """Every registered file that is present verifies (a corrupt one fails here, never skips)."""
+    for dataset in loader.file_registry():
+        loader.verify_dataset(dataset)
 
 
+@pytest.mark.needs_data()
 def test_tables_and_yaml_parse():
-    try:
-        prompt = loader.load_table("csi2017", "promptPDF.txt")            # comma separated, '#' header
-        events = loader.load_table("csi2021", "dataBeamOnC.txt")          # white space, '#' header
-        beam_off = loader.load_table("csi2017", "data_coincidence_beamOff.txt")  # text header line
-        yaml = loader.load_yaml("ar2020_analysisA", "LArParametersAnlA.yaml")
-    except loader.DataFileError:
-        pytest.skip("COHERENT data folder not available")
+    prompt = loader.load_table("csi2017", "promptPDF.txt")            # comma separated, '#' header
+    events = loader.load_table("csi2021", "dataBeamOnC.txt")          # white space, '#' header
+    beam_off = loader.load_table("csi2017", "data_coincidence_beamOff.txt")  # text header line
+    yaml = loader.load_yaml("ar2020_analysisA", "LArParametersAnlA.yaml")
     assert prompt.shape == (50, 2) and prompt[0, 0] == 0.5
     assert events.shape[1] == 2 and np.all(events[:, 1] < 6.0)
     assert beam_off.shape == (600, 3)
     assert yaml["beamExposure"]["value"] == 13.8
+
+
+def _shared_file(dataset, name):
+    return real_data_path(dataset, name)
+
+
+@pytest.mark.needs_data("csi2017")
+def test_added_header_line_passes_and_one_changed_number_fails(isolated):
+    """Verification is by the parsed numbers: the official files (with header lines) and the
+    re-hosted copies (headers stripped) both pass; any changed number fails."""
+    src = _shared_file("csi2017", "data_coincidence_beamOn.txt")
+    (isolated / "csi2017").mkdir()
+    dst = isolated / "csi2017" / "data_coincidence_beamOn.txt"
+    original = src.read_bytes()
+    dst.write_bytes(b"# COHERENT Collaboration data release\nPEs, time (us), counts\n" + original.replace(b"\n", b"\r\n"))
+    assert loader.load_table("csi2017", "data_coincidence_beamOn.txt").shape[1] == 3
+    lines = original.decode().splitlines(keepends=True)
+    i = next(k for k, line in enumerate(lines) if line.strip().endswith((" 1", ",1", " 2", ",2")))
+    lines[i] = lines[i].rstrip()[:-1] + str(int(lines[i].rstrip()[-1]) + 1) + "\n"
+    dst.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(loader.DataChecksumError, match="numbers differ"):
+        loader.load_table("csi2017", "data_coincidence_beamOn.txt")
+
+
+@pytest.mark.needs_data("ar2020_analysisA")
+def test_yaml_content_checksum_ignores_layout_but_not_values(isolated):
+    src = _shared_file("ar2020_analysisA", "LArParametersAnlA.yaml")
+    (isolated / "ar2020_analysisA").mkdir()
+    dst = isolated / "ar2020_analysisA" / "LArParametersAnlA.yaml"
+    dst.write_text("# re-hosted copy\n" + src.read_text(encoding="utf-8"), encoding="utf-8")
+    assert loader.load_yaml("ar2020_analysisA", "LArParametersAnlA.yaml")["beamExposure"]["value"] == 13.8
+    dst.write_text(src.read_text(encoding="utf-8").replace("13.8", "13.9", 1), encoding="utf-8")
+    with pytest.raises(loader.DataChecksumError):
+        loader.load_yaml("ar2020_analysisA", "LArParametersAnlA.yaml")
+
+
+@pytest.mark.needs_data("csi2017")
+def test_several_data_folders_in_the_environment_variable(tmp_path, monkeypatch):
+    src = _shared_file("csi2017", "promptPDF.txt")
+    first, second = tmp_path / "a", tmp_path / "b"
+    (second / "csi2017").mkdir(parents=True)
+    shutil.copy(src, second / "csi2017" / "promptPDF.txt")
+    monkeypatch.setenv(loader.ENV_VAR, f"{first}{os.pathsep}{second}")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert loader.data_path("csi2017", "promptPDF.txt") == second / "csi2017" / "promptPDF.txt"
+    assert loader.search_dirs("coherent")[:2] == [first, second]
+    assert loader.search_dirs("external_limits")[-1] == tmp_path / "cache" / "cevns_lib" / "external_limits"

@@ -200,3 +200,12 @@ def test_known_deviation_notes_only_for_failed_rows():
     text = db.known_deviation_notes(pubs, rows)
     assert "quantity 1" in text and "strip minimum" in text
     assert "quantity 2" not in text and "quantity 3" not in text  # no note, or reproduced
+
+
+def test_data_missing_is_not_a_failure_and_not_reproduced():
+    number = pub("x", chapter="09_light_mediators", params={"dataset": "csi2021+ar2020"})
+    missing = {"chapter": "09_light_mediators", "parameters": {}, "values": {}, "data_missing": ["csi2021"]}
+    row = db.published_row(number, missing)
+    assert row.ok is None and row.status == db.STATUS_DATA_MISSING and "cevns data fetch csi2021" in row.computed
+    assert isinstance(db.outcome(missing), db.DataMissing) and db.outcome({"values": {}}) == {"values": {}}
+    assert db.summary_sentence(1, 3, 0, 2) == "1 of 3 published numbers reproduced (2 not computed here: data not available)"

@@ -12,7 +12,6 @@ import pytest
 from cevns_lib.analysis.fit import load_fit
 from cevns_lib.analysis.likelihood import Likelihood
 from cevns_lib.analysis.stats import chi2_normalisation_pull
-from cevns_lib.datafiles import loader
 from cevns_lib.experiments.catalog import experiment_names, get_experiment, kind_of
 from cevns_lib.experiments.coherent.datasets import DATA_SETS
 from cevns_lib.experiments.projections import PROJECTIONS, get_experiment as get_projection, load_registry
@@ -20,17 +19,7 @@ from cevns_lib.physics.interactions import weak_amplitude
 from cevns_lib.physics.sources import FLAVOURS
 
 
-def _data_available():
-    try:
-        loader.data_path("csi2021", "dataBeamOnC.txt")
-        loader.data_path("ar2020_analysisA", "energydata1d.txt")
-        loader.data_path("csi2017", "promptPDF.txt")
-        return True
-    except loader.DataFileError:
-        return False
-
-
-needs_data = pytest.mark.skipif(not _data_available(), reason="COHERENT data not available (CEVNS_DATA_DIR)")
+needs_data = pytest.mark.needs_data("csi2017", "csi2021", "ar2020_analysisA")
 
 
 # ------------------------------------------------------------------------------ catalogue

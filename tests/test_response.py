@@ -90,6 +90,7 @@ def test_experiment_response_from_registry(name):
 
 
 # ---------------------------------------------------------------- CENNS-10 Analysis A
+@pytest.mark.needs_data("ar2020_analysisA")
 def test_release_and_paper_exposure():
     assert ar.release_exposure() == pytest.approx(
         {"pot": 1.38e23, "baseline_m": 27.5, "mass_kg": 24.4, "nu_per_flavour_per_pot": 0.09})
@@ -97,6 +98,7 @@ def test_release_and_paper_exposure():
         {"pot": 1.37e23, "baseline_m": 27.5, "mass_kg": 24.0, "nu_per_flavour_per_pot": 0.09})
 
 
+@pytest.mark.needs_data("ar2020_analysisA")
 def test_quenching_from_yaml_matches_table_columns():
     tab = ar.efficiency_table()
     Eee = ar.quenching(tab[:, 1] * KEV) / KEV
@@ -109,6 +111,7 @@ def test_bin_edges():
     assert np.array_equal(ar.ENERGY_BIN_EDGES_KEVEE, np.arange(0, 121, 10))
 
 
+@pytest.mark.needs_data("ar2020_analysisA")
 def test_ar_response_matrix_sane():
     k = ar.kernels(ar.release_exposure())
     R0 = ar.bin_response(k, with_efficiency=False)
@@ -121,6 +124,7 @@ def test_ar_response_matrix_sane():
     assert np.all(np.abs(R.sum(0)[high] / ar.efficiency()(ar.quenching(k.grid.T[high])) - 1) < 0.02)
 
 
+@pytest.mark.needs_data("ar2020_analysisA")
 def test_ar_counts_grid_convergence():
     def total(**g):
         return sum(ar.sm_counts_per_bin(**g).values())
@@ -132,6 +136,7 @@ def test_ar_counts_grid_convergence():
     assert abs(low.sum() / base.sum() - 1) < 1e-6  # the cut T_MIN_KEVNR is negligible
 
 
+@pytest.mark.needs_data("ar2020_analysisA")
 def test_ar_timing_window_fractions():
     assert ar.timing_window_fraction("nu_mu") == pytest.approx(1.0, abs=1e-3)
     fd = ar.timing_window_fraction("nu_e")
@@ -140,6 +145,7 @@ def test_ar_timing_window_fractions():
     assert fd == pytest.approx(1 - np.exp(-(4.9 - 0.44) / 2.1969811), abs=5e-3)
 
 
+@pytest.mark.needs_data("ar2020_analysisA")
 def test_ar_sm_prediction_within_5_percent_of_128():
     counts = ar.sm_counts_per_bin()
     total = float(sum(v.sum() for v in counts.values()))
@@ -147,6 +153,7 @@ def test_ar_sm_prediction_within_5_percent_of_128():
     assert np.all(np.asarray(counts["nu_mu"])[6:] < 1e-6)  # nothing above 60 keVee
 
 
+@pytest.mark.needs_data("ar2020_analysisA")
 def test_ar_bad_input():
     with pytest.raises(ValueError, match="exposure"):
         ar.kernels({"pot": 1e23})

@@ -1,5 +1,6 @@
 """Results contract, chapter discovery and the `cevns` command line."""
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -39,7 +40,7 @@ def test_all_chapters_are_discovered_with_parameters():
     files = chapters.chapter_files()
     for stem in EXPECTED_CHAPTERS:
         assert stem in files
-    for stem, path in files.items():
+    for path in files.values():
         params = chapters.chapter_parameters(path)
         assert "results_path" in params and params["results_path"].default == ""
 
@@ -75,3 +76,84 @@ def test_cevns_run_theory_writes_json(tmp_path):
     assert data["chapter"] == "01_theory" and data["parameters"]["nucleus"] == "Ar40"
     assert data["values"]["flux_averaged_xsec_mean_cm2"] == pytest.approx(1.8e-39, rel=0.03)
     assert (tmp_path / "nb.ipynb").exists()
+
+
+# ---- failures inside a chapter, output paths, parameters given twice, concurrent runs --------------
+TINY = '''---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+# Tiny
+
+```{code-cell} ipython3
+:tags: [parameters]
+
+results_path = ""
+x = 1.0
+```
+
+```{code-cell} ipython3
+from cevns_lib.book.results import ChapterResults
+if x < 0:
+    raise ValueError(f"x must be >= 0, got {x}")
+results = ChapterResults("01_tiny", parameters={"x": x}, glue=False)
+results.record("x_twice", 2 * x)
+results.write(results_path)
+```
+'''
+
+
+@pytest.fixture
+def tiny_book(tmp_path):
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "01_tiny.md").write_text(TINY, encoding="utf-8")
+    return book
+
+
+def test_error_inside_a_chapter_is_one_line_status_2(tiny_book, tmp_path, capsys):
+    argv = ["--book-dir", str(tiny_book), "run", "01_tiny", "-p", "x", "-1e3", "--results", str(tmp_path / "r.json")]
+    assert cli.main(argv) == 2                                     # "-1e3" parses as a value
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["cevns: error: chapter 01_tiny failed: ValueError: x must be >= 0, got -1000.0"]
+    assert not (tmp_path / "r.json").exists()
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["run", "01_tiny", "-p", "x", "1", "-p", "x", "2"], "given twice"),
+    (["run", "01_tiny", "-p", "x", "nan"], "not a finite number"),
+    (["run", "01_tiny", "-p", "x", "inf"], "not a finite number"),
+    (["run", "01_tiny", "--results", "/proc/nowhere/r.json"], "choose a writable path"),
+    (["run", "01_tiny", "-p", "x"], "needs two values"),
+    (["run", "01_tiny", "--bogus"], "unrecognized arguments"),
+])
+def test_bad_invocations_fail_before_running(tiny_book, argv, needle, capsys):
+    with pytest.raises(SystemExit) if "--bogus" in argv else contextlib.nullcontext() as ctx:
+        status = cli.main(["--book-dir", str(tiny_book), *argv])
+    status = ctx.value.code if ctx is not None else status
+    assert status == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("cevns: error:") and needle in err[0]
+
+
+def test_book_dir_pointing_nowhere_is_an_error(tmp_path, capsys):
+    assert cli.main(["--book-dir", str(tmp_path / "nope"), "list"]) == 2
+    assert "book folder" in capsys.readouterr().err
+
+
+def test_concurrent_runs_on_one_results_path_return_their_own_values(tiny_book, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    out = tmp_path / "same.json"
+    xs = [1.0, 2.0, 3.0, 4.0]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        got = list(pool.map(lambda x: chapters.run_chapter("01_tiny", {"x": x}, out, directory=tiny_book), xs))
+    assert [g["values"]["x_twice"] for g in got] == [2 * x for x in xs]
+    assert json.loads(out.read_text())["values"]["x_twice"] in [2 * x for x in xs]   # one whole file
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".same")] == []

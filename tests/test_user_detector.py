@@ -51,7 +51,8 @@ def test_bad_user_registry_is_one_clear_line(tmp_path, text, message):
     ("05_weak_mixing_angle", {"sin2w_interval_sys5", "sin2w_interval_sys10"}),
     ("06_em_properties", {"mu_nu_limit_sys5", "mu_nu_limit_sys10"}),
     ("07_nsi", {"eps_u_intervals_sys5", "eps_d_intervals_sys5"}),
-    ("09_light_mediators", {"zprime_low_mass_g_sys5", "zprime_high_mass_g_over_m_per_GeV_sys10"}),
+    pytest.param("09_light_mediators", {"zprime_low_mass_g_sys5", "zprime_high_mass_g_over_m_per_GeV_sys10"},
+                 marks=pytest.mark.needs_data()),
 ])
 def test_example_detector_runs_through_the_chapters(tmp_path, chapter, keys):
     out = tmp_path / "r.json"

@@ -57,6 +57,10 @@ def poisson_chi2(data, mu):
     """2 Σ_b [μ − d + d ln(d/μ)] (terms with d = 0 reduce to 2μ)."""
     d = np.asarray(data, dtype=float)
     mu = np.asarray(mu, dtype=float)
+    if not np.all(np.isfinite(mu)):
+        raise ValueError("non-finite predicted counts (NaN or inf) in the Poisson likelihood: check the model inputs")
+    if not np.all(np.isfinite(d)) or np.any(d < 0):
+        raise ValueError("observed counts must be finite and non-negative")
     with np.errstate(divide="ignore", invalid="ignore"):
         log_term = np.where(d > 0, d * np.log(d / mu), 0.0)
     return 2.0 * np.sum(mu - d + log_term, axis=-1)
@@ -64,6 +68,8 @@ def poisson_chi2(data, mu):
 
 def _poisson_total(d, M, a, inv_s2, base):
     mu = base + (a[:, None, :] @ M)[:, 0, :]
+    if not np.all(np.isfinite(mu)):
+        raise ValueError("non-finite predicted counts (NaN or inf) in the Poisson likelihood: check the model inputs")
     bad = np.any(mu <= 0, axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         val = poisson_chi2(d, np.where(mu > 0, mu, 1.0)) + np.sum(a**2 * inv_s2, axis=-1)

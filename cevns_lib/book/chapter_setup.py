@@ -6,7 +6,6 @@ the default data combination beside it; on a data set (or combination) it measur
 and shows the projections for comparison, recording only the data keys (DESIGN.md, results contract).
 """
 
-import os
 from dataclasses import dataclass
 
 from cevns_lib.analysis.sensitivity import configure_experiment
@@ -28,18 +27,11 @@ def default_data_experiment() -> str:
 
 
 def missing_data_files(experiment: str) -> list:
-    """Registered files of the data sets behind ``experiment`` that are in none of the data folders
+    """Data sets behind ``experiment`` of which a registered file is in none of the data folders
     (a file that is present but wrong is not 'missing': reading it fails loudly)."""
     exp = get_experiment(experiment)
     parts = exp.parts if exp.kind == "combination" else (exp.name,)
-    registry = loader.file_registry()
-    missing = []
-    for part in parts:
-        dataset = DATA_SETS[part].dataset
-        for filename in registry[dataset]["sha256"]:
-            if not any((d / dataset / filename).is_file() for d in loader.search_dirs()):
-                missing.append(f"{dataset}/{filename}")
-    return missing
+    return loader.missing_datasets([DATA_SETS[p].dataset for p in parts])
 
 
 @dataclass(frozen=True)
@@ -58,7 +50,7 @@ class ChapterSetup:
     data_experiment : str
         The data set or combination of the measurement section.
     missing : tuple
-        Data files not found (the measurement section then shows how to fetch them).
+        Data sets not found (the measurement section then shows how to fetch them).
     """
 
     experiment: str
@@ -89,11 +81,10 @@ class ChapterSetup:
 
     def data_notice(self) -> str:
         """Markdown admonition shown instead of the measurement when the data are absent."""
-        where = os.pathsep.join(str(d) for d in loader.search_dirs())
         return (":::{admonition} COHERENT data not available\n:class: note\n"
-                f"The measurement from `{self.data_experiment}` needs the COHERENT data releases "
-                f"({len(self.missing)} file(s) not found in {where}). Fetch them with `{FETCH_COMMAND}` "
-                "and re-run this chapter.\n:::")
+                f"The measurement from `{self.data_experiment}` needs the data set(s) {', '.join(self.missing)}, "
+                f"not found in the data folders. Fetch them with `{FETCH_COMMAND} {' '.join(self.missing)}` "
+                f"(or set {loader.ENV_VAR}) and re-run this chapter.\n:::")
 
 
 def chapter_setup(experiment: str, threshold_keVnr=-1.0, run_time_years=1.0) -> ChapterSetup:

@@ -9,6 +9,7 @@ experiment and ``form_factor`` every registered model.
 """
 
 import ast
+import math
 import os
 import re
 import tempfile
@@ -62,6 +63,8 @@ class Parameter:
                 value = text
         except ValueError:
             raise ValueError(f"parameter {self.name}: {text!r} is not a {type(d).__name__}") from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"parameter {self.name}: {text!r} is not a finite number")
         self.check(value)
         return value
 
@@ -73,9 +76,15 @@ class Parameter:
                              + ", ".join(map(str, self.allowed)))
 
 
+class ChapterError(RuntimeError):
+    """A chapter run failed; the message is one line (exception type and message from the chapter)."""
+
+
 def chapter_files(directory=None) -> dict:
     """Map chapter stem → path for every executable chapter ``NN_*.md`` in the book folder."""
     d = Path(directory) if directory else book_dir()
+    if not d.is_dir():
+        raise FileNotFoundError(f"book folder {d} not found; give --book-dir the folder that holds the chapters")
     return {p.stem: p for p in sorted(d.glob("*.md")) if re.match(r"^\d\d[a-z]?_", p.stem)}
 
 
@@ -107,6 +116,33 @@ def chapter_parameters(path) -> dict:
     return params
 
 
+_REQUIRE = re.compile(r"require_data\(\s*results\s*,(?P<args>[^)]*)\)")
+
+
+def data_needs(path) -> tuple:
+    """``(datasets, keys)`` of a chapter that calls :func:`cevns_lib.book.require_data`.
+
+    ``keys`` is None when the whole chapter needs the data, else the set of result keys recorded in
+    its data section (the cells the call skips without data). ``((), set())`` for a chapter without data.
+    """
+    from cevns_lib.book.nodata import _section_keys
+
+    import jupytext
+
+    datasets, keys = [], set()
+    for cell in jupytext.read(path).cells:
+        m = _REQUIRE.search(cell.source) if cell.cell_type == "code" else None
+        if not m:
+            continue
+        datasets += [d for d in re.findall(r"[\"']([^\"']+)[\"']", m["args"]) if d not in datasets]
+        cells = re.search(r"cells\s*=\s*(\d+)", m["args"])
+        if not cells:
+            keys = None
+        elif keys is not None:
+            keys |= _section_keys(Path(path), cell.source, int(cells[1]))
+    return tuple(datasets), (keys if datasets else set())
+
+
 def resolve_chapter(name: str, directory=None) -> Path:
     """Path of chapter ``name`` (stem, with or without ``.md``); ValueError lists the chapters."""
     files = chapter_files(directory)
@@ -116,9 +152,44 @@ def resolve_chapter(name: str, directory=None) -> Path:
     return files[stem]
 
 
+def check_writable(path, what: str) -> None:
+    """ValueError (one line) unless a file can be created at ``path`` (checked before a long run)."""
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{what} {path} is a folder; give a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=f".{path.name}.", suffix=".check"):
+            pass
+    except OSError as err:
+        raise ValueError(f"cannot write {what} {path} ({err.strerror or err}); choose a writable path") from None
+
+
+def _one_line(exc) -> str:
+    """``Type: message`` of an exception raised inside a chapter (papermill wraps it)."""
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename is None:
+        ename, evalue = type(exc).__name__, str(exc)
+    lines = [ln.strip() for ln in str(evalue).strip().splitlines() if ln.strip()]
+    return f"{ename}: {lines[-1] if lines else ''}"[:400]
+
+
 def run_chapter(name: str, parameters=None, results_path=None, notebook_path=None, directory=None,
                 progress=False, timeout=1800):
     """Execute a chapter with papermill (through jupytext) and return its results dictionary.
+
+    The results file and the notebook are written atomically (temporary file in the same folder,
+    then a rename); the returned dictionary is always this run's own. A chapter that found its
+    data missing returns ``{…, "values": {}, "data_missing": [...]}``.
+
+    Raises
+    ------
+    ValueError
+        Unknown chapter/parameter, a value not allowed, or an output path that cannot be written
+        (all checked before running).
+    ChapterError
+        The chapter raised; the message is one line naming the error.
 
     Parameters
     ----------
@@ -146,14 +217,30 @@ def run_chapter(name: str, parameters=None, results_path=None, notebook_path=Non
             raise ValueError(f"chapter {path.stem} has no parameter {key!r}; parameters: {allowed or '(none)'}")
         values[key] = known[key].convert(val) if isinstance(val, str) else val
         known[key].check(values[key])
+    from cevns_lib.book.results import write_atomic
+
+    if results_path:
+        check_writable(results_path, "results file")
+    if notebook_path:
+        check_writable(notebook_path, "notebook")
     with tempfile.TemporaryDirectory() as tmp:
-        results = Path(results_path) if results_path else Path(tmp) / f"{path.stem}.json"
-        values["results_path"] = str(results.resolve())
+        results = Path(tmp) / f"{path.stem}.json"          # private to this run
+        values["results_path"] = str(results)
         src = Path(tmp) / f"{path.stem}.ipynb"
         nbformat.write(jupytext.read(path), src)
-        out = Path(notebook_path) if notebook_path else Path(tmp) / f"{path.stem}.out.ipynb"
-        papermill.execute_notebook(str(src), str(out), parameters=values, cwd=str(path.parent),
-                                   progress_bar=progress, kernel_name="python3", execution_timeout=timeout)
+        out = Path(tmp) / f"{path.stem}.out.ipynb"
+        try:
+            papermill.execute_notebook(str(src), str(out), parameters=values, cwd=str(path.parent),
+                                       progress_bar=progress, kernel_name="python3", execution_timeout=timeout)
+        except Exception as exc:
+            if notebook_path and out.exists():
+                write_atomic(notebook_path, out.read_bytes())
+            raise ChapterError(f"chapter {path.stem} failed: {_one_line(exc)}") from exc
+        if notebook_path:
+            write_atomic(notebook_path, out.read_bytes())
         if not results.exists():
-            raise RuntimeError(f"chapter {path.stem} ran but wrote no results to {results}")
-        return json.loads(results.read_text(encoding="utf-8"))
+            raise ChapterError(f"chapter {path.stem} ran but wrote no results (its last cell must call results.write)")
+        text = results.read_text(encoding="utf-8")
+        if results_path:
+            write_atomic(results_path, text)
+        return json.loads(text)

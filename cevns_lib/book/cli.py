@@ -1,4 +1,5 @@
-"""Command line: ``cevns list`` and ``cevns run CHAPTER -p NAME VALUE … --results out.json``."""
+"""Command line: ``cevns list``, ``cevns run CHAPTER -p NAME VALUE … --results out.json`` and
+``cevns data fetch [DATASET …] [--mirror URL]``. Every failure is one line on stderr, status 2."""
 
 import argparse
 import sys
@@ -23,15 +24,59 @@ def _list(args):
 
 
 def _run(args):
-    params = dict(args.parameter or [])
+    params = {}
+    for name, value in args.parameter or []:
+        if name in params:
+            raise ValueError(f"parameter {name} given twice ({params[name]!r} and {value!r}); give it once")
+        params[name] = value
     results = args.results or f"{args.chapter.removesuffix('.md')}.json"
-    out = chapters.run_chapter(args.chapter, params, results, args.notebook, args.book_dir, progress=True)
+    out = chapters.run_chapter(args.chapter, params, results, args.notebook, args.book_dir,
+                               progress=sys.stderr.isatty())
+    if out.get("data_missing"):
+        missing = out["data_missing"]
+        raise ValueError(f"chapter {args.chapter} needs the data sets {', '.join(missing)}, not available here "
+                         f"(results without values in {results}); run `cevns data fetch {' '.join(missing)}`")
     print(f"wrote {results} ({len(out.get('values', {}))} values)")
     return 0
 
 
+def _split_parameters(argv):
+    """Take ``-p/--parameter NAME VALUE`` out of argv before argparse, so VALUE may start with '-'."""
+    rest, pairs = [], []
+    it = iter(argv)
+    for tok in it:
+        if tok in ("-p", "--parameter"):
+            pair = [next(it, None), next(it, None)]
+            if None in pair:
+                raise ValueError(f"{tok} needs two values: NAME VALUE (e.g. -p experiment CCM)")
+            pairs.append(tuple(pair))
+        else:
+            rest.append(tok)
+    return rest, pairs
+
+
+def _data(args):
+    from cevns_lib.datafiles import fetch, loader
+
+    if args.data_command == "list":
+        for ds, entry in loader.file_registry().items():
+            route = entry.get("doi") and f"doi:{entry['doi']}" or entry.get("base_url") or "by hand / --mirror"
+            print(f"{ds} ({entry['collection']}, {len(entry['files'])} files; fetch: {route})")
+            print(f"    {entry['official_source']}")
+        return 0
+    fetch.fetch(args.datasets or None, mirror=args.mirror)
+    return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (status 2), as every other failure of the CLI."""
+
+    def error(self, message):
+        self.exit(2, f"cevns: error: {message} (see `{self.prog} --help`)\n")
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="cevns", description="Run the chapters of the CEvNS book.")
+    parser = _Parser(prog="cevns", description="Run the chapters of the CEvNS book.")
     parser.add_argument("--book-dir", default=None, help="book folder (default: the repository's book/)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list chapters, their parameters and allowed values")
@@ -40,10 +85,30 @@ def main(argv=None):
     run.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"))
     run.add_argument("--results", help="JSON results file (default: CHAPTER.json)")
     run.add_argument("--notebook", help="also keep the executed notebook here")
-    args = parser.parse_args(argv)
+    data = sub.add_parser("data", help="the COHERENT releases and external limits: list, fetch")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    data_sub.add_parser("list", help="registered data sets and their sources")
+    fetch_p = data_sub.add_parser("fetch", help="download data sets into the user cache and verify them")
+    fetch_p.add_argument("datasets", nargs="*", metavar="DATASET", help="data sets (default: all registered)")
+    fetch_p.add_argument("--mirror", metavar="URL", help="fetch URL/<dataset>/<file> instead of the official sources")
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        return _list(args) if args.command == "list" else _run(args)
-    except (ValueError, FileNotFoundError) as err:
+        argv, pairs = _split_parameters(argv)
+    except ValueError as err:
+        print(f"cevns: error: {err}", file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
+    if pairs:
+        if args.command != "run":
+            print("cevns: error: -p/--parameter belongs to `cevns run`", file=sys.stderr)
+            return 2
+        args.parameter = pairs
+    from cevns_lib.datafiles.fetch import FetchError
+
+    commands = {"list": _list, "run": _run, "data": _data}
+    try:
+        return commands[args.command](args)
+    except (ValueError, FileNotFoundError, FetchError, chapters.ChapterError) as err:
         print(f"cevns: error: {err}", file=sys.stderr)
         return 2
 

@@ -11,7 +11,9 @@ dictionaries in a mapping ``run key → results`` and hands them to the function
    (:func:`count_reproduced`).
 
 A run that has not produced results is represented by a :class:`NotComputed` object instead of a
-results dictionary; its rows read "not computed yet" and never carry a ✓ or a ✗.
+results dictionary; its rows read "not computed yet" and never carry a ✓ or a ✗. A run whose data
+files are absent is a :class:`DataMissing` (rows read "data not available"); a run that crashed is
+neither: :func:`outcome` raises, so the dashboard (and the build) fails.
 """
 
 import math
@@ -23,6 +25,7 @@ from cevns_lib.book.published import PublishedNumber
 STATUS_REPRODUCED = "✓ reproduced"
 STATUS_NOT_REPRODUCED = "✗ not reproduced"
 STATUS_NOT_COMPUTED = "not computed yet"
+STATUS_DATA_MISSING = "data not available"
 STATUS_COMPUTED = "computed"
 
 PLACEHOLDER_MARK = "{admonition} Not written yet"
@@ -75,6 +78,18 @@ class NotComputed:
     """Why a chapter run has no results (placeholder chapter, error, missing key)."""
 
     reason: str
+
+
+@dataclass(frozen=True)
+class DataMissing(NotComputed):
+    """The chapter ran but its data sets are absent (``"data_missing"`` in its results)."""
+
+
+def outcome(results):
+    """A chapter run's results dict, or :class:`DataMissing` when it reported absent data sets."""
+    if isinstance(results, dict) and results.get("data_missing"):
+        return DataMissing(f"data not available: `cevns data fetch {' '.join(results['data_missing'])}`")
+    return results
 
 
 @dataclass(frozen=True)
@@ -227,6 +242,9 @@ def computed_value(results, key: str, item: str | None = None):
     """The value ``results["values"][key][item]``, or a :class:`NotComputed` saying what is missing."""
     if isinstance(results, NotComputed):
         return results
+    results = outcome(results)
+    if isinstance(results, DataMissing):
+        return results
     values = (results or {}).get("values", {})
     if key not in values:
         return NotComputed(f"the chapter records no {key!r}")
@@ -254,7 +272,8 @@ def published_row(number: PublishedNumber, results) -> Row:
                   tolerance=format_tolerance(number.tolerance, number.unit),
                   chapter=chapter_link(number.chapter), source=source_markdown(number.source))
     if isinstance(value, NotComputed):
-        return Row(computed=f"— ({value.reason})", deviation="—", status=STATUS_NOT_COMPUTED, ok=None, **common)
+        status = STATUS_DATA_MISSING if isinstance(value, DataMissing) else STATUS_NOT_COMPUTED
+        return Row(computed=f"— ({value.reason})", deviation="—", status=status, ok=None, **common)
     try:
         ok, dev = number.compare(value if number.item is None else {number.item: value})
         shown, deviation = format_value(value), format_deviation(dev, number.tolerance)
@@ -298,7 +317,8 @@ def prediction_rows(published, results_by_run, observables=PREDICTION_OBSERVABLE
                     computed = format_value(value)
                 except ValueError:
                     computed = repr(value)[:80]
-            status = STATUS_NOT_COMPUTED if isinstance(value, NotComputed) else STATUS_COMPUTED
+            status = (STATUS_DATA_MISSING if isinstance(value, DataMissing) else
+                      STATUS_NOT_COMPUTED if isinstance(value, NotComputed) else STATUS_COMPUTED)
             rows.append(Row(quantity=o.description, case=exp, unit=o.unit, published="no target",
                             computed=computed, tolerance="—", deviation="—", status=status,
                             chapter=chapter_link(o.chapter), source="—", ok=None))
@@ -325,12 +345,13 @@ def count_reproduced(rows) -> tuple:
     return sum(1 for r in rows if r.ok is True), len(rows)
 
 
-def summary_sentence(n_reproduced: int, n_published: int, n_not_computed: int = 0) -> str:
-    """E.g. '15 of 20 published numbers reproduced (2 not computed yet)'."""
+def summary_sentence(n_reproduced: int, n_published: int, n_not_computed: int = 0, n_data_missing: int = 0) -> str:
+    """E.g. '15 of 20 published numbers reproduced (2 not computed yet; 3 without data here)'."""
     text = f"{n_reproduced} of {n_published} published numbers reproduced"
-    if n_not_computed:
-        text += f" ({n_not_computed} not computed yet)"
-    return text
+    notes = [f"{n_not_computed} not computed yet"] if n_not_computed else []
+    if n_data_missing:
+        notes.append(f"{n_data_missing} not computed here: data not available")
+    return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
 PUBLISHED_COLUMNS = (("quantity", "Quantity"), ("case", "Run (experiment / data set)"), ("unit", "Unit"),

@@ -15,6 +15,8 @@ intervals and dictionaries) so the text can show it with ``{glue:text}`name```. 
 
 import json
 import math
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +66,7 @@ class ChapterResults:
         self.chapter = chapter
         self.parameters = to_plain(dict(parameters or {}))
         self.values = {}
+        self.data_missing = []          # set by cevns_lib.book.require_data when data are absent
         self._glue = glue
 
     def record(self, name: str, value, fmt: str = "{:.4g}"):
@@ -103,12 +106,29 @@ class ChapterResults:
         return self.record(name, value, fmt) if record else self.show(name, value, fmt)
 
     def as_dict(self) -> dict:
-        return {"chapter": self.chapter, "parameters": self.parameters, "values": self.values}
+        out = {"chapter": self.chapter, "parameters": self.parameters, "values": self.values}
+        if self.data_missing:
+            out["data_missing"] = list(self.data_missing)
+        return out
 
     def write(self, results_path: str) -> None:
-        """Write the JSON results file; a no-op when ``results_path`` is empty."""
+        """Write the JSON results file atomically; a no-op when ``results_path`` is empty."""
         if not results_path:
             return
-        path = Path(results_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_atomic(results_path, json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n")
+
+
+def write_atomic(path, content) -> None:
+    """Write ``content`` (str or bytes) to ``path`` through a temporary file in the same folder and
+    a rename, so a reader never sees a partial file and concurrent writers never mix their output."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -14,8 +14,8 @@ Models (each a function of q in MeV, vectorised):
 Use :func:`get_form_factor` to obtain a model by name for a nucleus.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -44,6 +44,13 @@ def _check_q(q):
     return q
 
 
+def _check_length(name, value):
+    v = np.asarray(value, dtype=float)
+    if not np.all(np.isfinite(v)) or np.any(v <= 0):
+        raise ValueError(f"{name} must be finite and positive (fm), got {value!r}")
+    return value
+
+
 def helm(q, R0_fm: float, s_fm: float = HELM_SKIN_FM):
     """Helm form factor F(q) = 3 j₁(qR₀)/(qR₀) exp(−q²s²/2).
 
@@ -55,6 +62,7 @@ def helm(q, R0_fm: float, s_fm: float = HELM_SKIN_FM):
         Box radius and surface thickness in fm.
     """
     q = _check_q(q)
+    _check_length("R0_fm", R0_fm), _check_length("s_fm", s_fm)
     x = q * R0_fm * c.fm
     return 3.0 * _j1_over_x(x) * np.exp(-0.5 * (q * s_fm * c.fm) ** 2)
 
@@ -62,6 +70,7 @@ def helm(q, R0_fm: float, s_fm: float = HELM_SKIN_FM):
 def klein_nystrand(q, R_A_fm: float, a_k_fm: float = 0.7):
     """Klein–Nystrand form factor 3 j₁(qR_A)/(qR_A) / (1 + q²a_k²); q in MeV, radii in fm."""
     q = _check_q(q)
+    _check_length("R_A_fm", R_A_fm), _check_length("a_k_fm", a_k_fm)
     return 3.0 * _j1_over_x(q * R_A_fm * c.fm) / (1.0 + (q * a_k_fm * c.fm) ** 2)
 
 
@@ -69,6 +78,7 @@ def symmetrized_fermi(q, c_fm: float, a_fm: float = 0.52):
     """Symmetrised-Fermi form factor (closed form); q in MeV, half-density radius c and
     diffuseness a in fm. F(0) = 1; a small-q series is used below qc = 1e-3."""
     q = _check_q(q)
+    _check_length("c_fm", c_fm), _check_length("a_fm", a_fm)
     qc = q * c_fm * c.fm
     pa = np.pi * q * a_fm * c.fm
     small = q * c_fm * c.fm < 1e-3

@@ -187,10 +187,10 @@ def magnetic_factor(E, T, M):
 def _check_ET(E, T):
     E = np.asarray(E, dtype=float)
     T = np.asarray(T, dtype=float)
-    if np.any(E <= 0):
-        raise ValueError("neutrino energy E must be positive (MeV)")
-    if np.any(T <= 0):
-        raise ValueError("recoil energy T must be positive (MeV)")
+    if not np.all(np.isfinite(E)) or np.any(E <= 0):
+        raise ValueError("neutrino energy E must be finite and positive (MeV)")
+    if not np.all(np.isfinite(T)) or np.any(T <= 0):
+        raise ValueError("recoil energy T must be finite and positive (MeV)")
     return E, T
 
 

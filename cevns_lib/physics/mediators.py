@@ -106,6 +106,13 @@ def get_model(name: str) -> ZprimeModel:
 PROPAGATOR_LIMITS = (None, "light", "heavy")
 
 
+def _check_mass(mass):
+    m = np.asarray(mass, dtype=float)
+    if not np.all(np.isfinite(m)) or np.any(m < 0):
+        raise ValueError(f"mediator mass must be finite and non-negative (MeV), got {mass!r}")
+    return m
+
+
 def propagator(q, mass=0.0, limit=None):
     """Z′ propagator factor 1/(q² + M²) in MeV⁻² (q, M in MeV; broadcast).
 
@@ -114,7 +121,7 @@ def propagator(q, mass=0.0, limit=None):
     """
     q = np.asarray(q, dtype=float)
     if limit is None:
-        return 1.0 / (q**2 + np.asarray(mass, dtype=float) ** 2)
+        return 1.0 / (q**2 + _check_mass(mass) ** 2)
     if limit == "light":
         return 1.0 / q**2
     if limit == "heavy":
@@ -223,7 +230,7 @@ def scalar_charge(Z, N, F_Z=1.0, F_N=1.0):
 def scalar_propagator_squared(q, mass=0.0):
     """1/(q² + M_φ²)² in MeV⁻⁴."""
     q = np.asarray(q, dtype=float)
-    return 1.0 / (q**2 + np.asarray(mass, dtype=float) ** 2) ** 2
+    return 1.0 / (q**2 + _check_mass(mass) ** 2) ** 2
 
 
 # ------------------------------------------------------------------------------------ (g − 2)_μ

@@ -19,6 +19,13 @@ FLAVOURS = ("nu_mu", "nu_e", "nubar_mu")
 FLAVOUR_LABELS = {"nu_mu": r"$\nu_\mu$", "nu_e": r"$\nu_e$", "nubar_mu": r"$\bar\nu_\mu$"}
 
 
+def _check_energy(E):
+    E = np.asarray(E, dtype=float)
+    if not np.all(np.isfinite(E)):
+        raise ValueError("neutrino energy E must be finite (MeV)")
+    return E
+
+
 def nu_e_spectrum(E):
     """Michel ν_e spectrum from μ⁺ decay at rest, f(E) = (192/m_μ)(E/m_μ)²(1/2 − E/m_μ).
 
@@ -32,7 +39,7 @@ def nu_e_spectrum(E):
     ndarray
         Probability density in MeV⁻¹, zero outside 0 ≤ E ≤ m_μ/2.
     """
-    E = np.asarray(E, dtype=float)
+    E = _check_energy(E)
     x = E / c.m_mu
     f = 192.0 / c.m_mu * x**2 * (0.5 - x)
     return np.where((E >= 0) & (E <= c.E_nu_max_delayed), f, 0.0)
@@ -40,7 +47,7 @@ def nu_e_spectrum(E):
 
 def nubar_mu_spectrum(E):
     """Michel ν̄_μ spectrum, f(E) = (64/m_μ)(E/m_μ)²(3/4 − E/m_μ), in MeV⁻¹ (E in MeV)."""
-    E = np.asarray(E, dtype=float)
+    E = _check_energy(E)
     x = E / c.m_mu
     f = 64.0 / c.m_mu * x**2 * (0.75 - x)
     return np.where((E >= 0) & (E <= c.E_nu_max_delayed), f, 0.0)
