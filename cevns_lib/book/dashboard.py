@@ -28,11 +28,8 @@ STATUS_NOT_COMPUTED = "not computed yet"
 STATUS_DATA_MISSING = "data not available"
 STATUS_COMPUTED = "computed"
 
-PLACEHOLDER_MARK = "{admonition} Not written yet"
-"""Text of the admonition that marks a chapter that is still a placeholder."""
-
-PROJECTED_EXPERIMENTS = ("PIP2-BD", "CENNS-750", "CCM", "CENNS-10")
-"""Experiments of the second (predictions) table, in display order."""
+DATA_KINDS = ("data", "combination")
+"""Experiment kinds of the measurements from real data."""
 
 
 @dataclass(frozen=True)
@@ -47,12 +44,21 @@ class Observable:
         Key in the chapter's results dictionary.
     unit : str
     description : str
+    kinds : tuple
+        Experiment kinds it is computed for (every registered experiment of those kinds).
     """
 
     chapter: str
     key: str
     unit: str
     description: str
+    kinds: tuple = ("projection",)
+
+    def experiments(self) -> tuple:
+        """Registered experiments of this observable's kinds, in registry order."""
+        from cevns_lib.experiments.catalog import experiment_names
+
+        return tuple(n for k in self.kinds for n in experiment_names(k))
 
 
 PREDICTION_OBSERVABLES = (
@@ -68,9 +74,19 @@ PREDICTION_OBSERVABLES = (
     Observable("07_nsi", "eps_u_intervals_sys10", "", "ε_ee^uV 90% CL intervals, 10% systematic"),
     Observable("07_nsi", "eps_d_intervals_sys5", "", "ε_ee^dV 90% CL intervals, 5% systematic"),
     Observable("07_nsi", "eps_d_intervals_sys10", "", "ε_ee^dV 90% CL intervals, 10% systematic"),
+    Observable("05_weak_mixing_angle", "sin2w_interval", "", "sin²θ_W 90% CL interval (data)", DATA_KINDS),
+    Observable("06_em_properties", "mu_nu_limit", "1e-10 μ_B", "μ_ν 90% CL upper limit (data)", DATA_KINDS),
+    Observable("06_em_properties", "charge_radius_intervals", "1e-32 cm²",
+               "⟨r²_ν⟩ 90% CL intervals (data, κ of the run)", DATA_KINDS),
+    Observable("07_nsi", "eps_u_intervals", "", "ε_ee^uV 90% CL intervals (data)", DATA_KINDS),
+    Observable("07_nsi", "eps_d_intervals", "", "ε_ee^dV 90% CL intervals (data)", DATA_KINDS),
+    Observable("08_coherent_data", "cevns_counts_fitted", "events", "fitted CEvNS events (data)", ("data",)),
+    Observable("08_coherent_data", "flux_averaged_xsec_cm2", "cm²", "flux-averaged cross section (data)", ("data",)),
+    Observable("08_coherent_data", "neutron_radius_interval_1sigma_fm", "fm", "neutron rms radius, 1σ (data)", ("data",)),
 )
-"""Numbers the book computes for every projected experiment (Carey & Pandey, arXiv:2510.14015);
-the ones with a published target appear in the first table instead."""
+"""Numbers the book computes for every registered experiment of the observable's kinds: the
+projections (Carey & Pandey, arXiv:2510.14015) and the COHERENT data sets and combinations; the
+ones with a published target appear in the first table instead."""
 
 
 @dataclass(frozen=True)
@@ -120,20 +136,14 @@ def run_key(chapter: str, parameters: dict) -> tuple:
     return (chapter, tuple(sorted(parameters.items())))
 
 
-def is_placeholder(chapter_text: str) -> bool:
-    """True if a chapter's source still carries the "Not written yet" placeholder admonition."""
-    return PLACEHOLDER_MARK in chapter_text
-
-
-def runs_for_dashboard(published, observables=PREDICTION_OBSERVABLES, experiments=PROJECTED_EXPERIMENTS):
+def runs_for_dashboard(published, observables=PREDICTION_OBSERVABLES):
     """The distinct chapter runs the dashboard needs, in a stable order.
 
     Parameters
     ----------
     published : iterable of PublishedNumber
     observables : iterable of Observable
-        Predictions, computed for every experiment in ``experiments``.
-    experiments : iterable of str
+        Predictions, computed for every registered experiment of each observable's kinds.
 
     Returns
     -------
@@ -150,9 +160,9 @@ def runs_for_dashboard(published, observables=PREDICTION_OBSERVABLES, experiment
 
     for p in published:
         add(p.chapter, p.parameters)
-    for chapter in dict.fromkeys(o.chapter for o in observables):
-        for exp in experiments:
-            add(chapter, {"experiment": exp})
+    for o in observables:
+        for exp in o.experiments():
+            add(o.chapter, {"experiment": exp})
     return out
 
 
@@ -295,8 +305,7 @@ def published_rows(published, results_by_run) -> list:
     return rows
 
 
-def prediction_rows(published, results_by_run, observables=PREDICTION_OBSERVABLES,
-                    experiments=PROJECTED_EXPERIMENTS) -> list:
+def prediction_rows(published, results_by_run, observables=PREDICTION_OBSERVABLES) -> list:
     """Rows for computed numbers with no published target (each observable × experiment).
 
     Cases that have a published target (same chapter, key and experiment) are left out: they are
@@ -304,24 +313,23 @@ def prediction_rows(published, results_by_run, observables=PREDICTION_OBSERVABLE
     """
     targets = {(p.chapter, p.key, p.parameters.get("experiment")) for p in published}
     rows = []
-    for exp in experiments:
-        for o in observables:
-            if (o.chapter, o.key, exp) in targets:
-                continue
-            res = results_by_run.get(run_key(o.chapter, {"experiment": exp}), NotComputed("not run"))
-            value = computed_value(res, o.key)
-            if isinstance(value, NotComputed):
-                computed = f"— ({value.reason})"
-            else:
-                try:
-                    computed = format_value(value)
-                except ValueError:
-                    computed = repr(value)[:80]
-            status = (STATUS_DATA_MISSING if isinstance(value, DataMissing) else
-                      STATUS_NOT_COMPUTED if isinstance(value, NotComputed) else STATUS_COMPUTED)
-            rows.append(Row(quantity=o.description, case=exp, unit=o.unit, published="no target",
-                            computed=computed, tolerance="—", deviation="—", status=status,
-                            chapter=chapter_link(o.chapter), source="—", ok=None))
+    for o, exp in ((o, exp) for o in observables for exp in o.experiments()):
+        if (o.chapter, o.key, exp) in targets:
+            continue
+        res = results_by_run.get(run_key(o.chapter, {"experiment": exp}), NotComputed("not run"))
+        value = computed_value(res, o.key)
+        if isinstance(value, NotComputed):
+            computed = f"— ({value.reason})"
+        else:
+            try:
+                computed = format_value(value)
+            except ValueError:
+                computed = repr(value)[:80]
+        status = (STATUS_DATA_MISSING if isinstance(value, DataMissing) else
+                  STATUS_NOT_COMPUTED if isinstance(value, NotComputed) else STATUS_COMPUTED)
+        rows.append(Row(quantity=o.description, case=exp, unit=o.unit, published="no target",
+                        computed=computed, tolerance="—", deviation="—", status=status,
+                        chapter=chapter_link(o.chapter), source="—", ok=None))
     return rows
 
 
