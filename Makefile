@@ -71,7 +71,7 @@ test: env
 
 # Renders the built site in headless Chromium (Debian's chromium); run after `make book`.
 browser-test: env
-	CEVNS_REQUIRE_BROWSER_TEST=1 $(PY) -m pytest -m browser tests/test_browser.py -q
+	CEVNS_REQUIRE_BROWSER_TEST=1 $(PY) -m pytest -m browser tests/test_browser.py tests/test_browser_explorers.py -q
 
 bench: env
 	$(PY) benchmarks/bench_rates.py

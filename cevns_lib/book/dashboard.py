@@ -16,6 +16,7 @@ files are absent is a :class:`DataMissing` (rows read "data not available"); a r
 neither: :func:`outcome` raises, so the dashboard (and the build) fails.
 """
 
+import html
 import math
 import re
 from dataclasses import dataclass
@@ -389,3 +390,101 @@ def markdown_table(rows, columns=PUBLISHED_COLUMNS, caption="", name="") -> str:
     opts = [f":name: {name}"] if name else []
     opts.append(":class: reproduction-table")
     return "\n".join([header, *opts, "", *lines, ":::"]) + "\n"
+
+
+# --- compact HTML rendering (fits the page width; details per row in a dropdown) -----------------
+
+COMPACT_COLUMNS = (("quantity", "Quantity"), ("case", "Run"), ("published", "Published"), ("computed", "Computed"),
+                   ("deviation", "Deviation"), ("status", "Status"))
+"""Columns of :func:`html_table`; unit, tolerance, chapter and source go into each row's dropdown."""
+
+
+def _chapter_href(chapter_ref: str) -> tuple:
+    """(href, stem) of a chapter from the ``{doc}`stem``` reference of a :class:`Row`."""
+    m = re.fullmatch(r"\{doc\}`([^`]+)`", chapter_ref.strip())
+    if not m:
+        return None, chapter_ref
+    return f"{m.group(1)}.html", m.group(1)
+
+
+def source_html(source: str) -> str:
+    """The source text, HTML-escaped, with arXiv identifiers turned into links."""
+    text = html.escape(source)
+    return re.sub(r"arXiv:(\d{4}\.\d{4,5})", r'<a href="https://arxiv.org/abs/\1">arXiv:\1</a>', text)
+
+
+def _split_reason(computed: str) -> tuple:
+    """('—', reason) for a not-computed cell '— (reason)', else (computed, '')."""
+    m = re.fullmatch(r"—\s*\((.*)\)", computed, flags=re.S)
+    return ("—", m.group(1)) if m else (computed, "")
+
+
+def html_table(rows, caption="", name="", columns=COMPACT_COLUMNS) -> str:
+    """A compact HTML table of dashboard rows that fits the page width.
+
+    The Quantity cell is a ``<details>`` dropdown with the row's unit, tolerance, chapter (a link
+    to its page), source and, for rows not computed, the reason; the Deviation cell reads
+    ``deviation / tolerance``. Display with ``IPython.display.HTML`` in a ``remove-input`` cell.
+
+    Parameters
+    ----------
+    rows : sequence of Row
+    caption : str
+        Table caption (plain text).
+    name : str
+        HTML id of the table (tests look tables up by it).
+    columns : sequence of (attribute, title)
+        Which :class:`Row` fields to show, from :data:`COMPACT_COLUMNS`.
+    """
+    esc = html.escape
+    head = "".join(f"<th>{esc(title)}</th>" for _, title in columns)
+    body = []
+    for r in rows:
+        computed, reason = _split_reason(r.computed)
+        href, stem = _chapter_href(r.chapter)
+        facts = []
+        if r.unit:
+            facts.append(f"<b>unit</b> {esc(r.unit)}")
+        if r.tolerance and r.tolerance != "—":
+            facts.append(f"<b>tolerance</b> {esc(r.tolerance)}")
+        facts.append(f'<b>chapter</b> <a href="{esc(href)}">{esc(stem)}</a>' if href else f"<b>chapter</b> {esc(stem)}")
+        if r.source and r.source != "—":
+            facts.append(f"<b>source</b> {source_html(r.source)}")
+        if reason:
+            facts.append(f"<b>why not computed</b> {esc(reason)}")
+        cells = []
+        for key, _ in columns:
+            if key == "quantity":
+                cells.append(f'<td><details><summary>{esc(r.quantity)}</summary>'
+                             f'<div class="row-details">{"<br>".join(facts)}</div></details></td>')
+            elif key == "computed":
+                cells.append(f"<td>{esc(computed)}</td>")
+            elif key == "deviation":
+                tol = "" if r.tolerance in ("", "—") or r.deviation == "—" else f" / {esc(r.tolerance)}"
+                cells.append(f"<td>{esc(r.deviation)}{tol}</td>")
+            else:
+                cells.append(f"<td>{esc(getattr(r, key))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    ident = f' id="{esc(name)}"' if name else ""
+    return (f'<table{ident} class="reproduction-table table">{cap}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
+
+
+def deviation_ratio(number: PublishedNumber, results) -> float | None:
+    """|deviation| / tolerance of a published number (≤ 1: reproduced), or None if not computed.
+
+    Upper bounds: 0 when the computed number respects the bound, ``inf`` when it exceeds it; a
+    value of the wrong kind is ``inf`` (a failed reproduction).
+    """
+    value = computed_value(results, number.key, number.item)
+    if isinstance(value, NotComputed):
+        return None
+    try:
+        ok, dev = number.compare(value if number.item is None else {number.item: value})
+    except (TypeError, ValueError):
+        return math.inf
+    if number.tolerance.get("upper_bound"):
+        return 0.0 if ok else math.inf
+    tol = number.tolerance["absolute"] if "absolute" in number.tolerance else number.tolerance["relative"]
+    return abs(dev) / tol if math.isfinite(dev) else math.inf

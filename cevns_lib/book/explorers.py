@@ -29,21 +29,23 @@ from cevns_lib.physics.interactions import weak_amplitude
 from cevns_lib.book.plotting import EXPERIMENT_COLOURS, FLAVOUR_COLOURS, use_house_style
 
 from cevns_lib.physics.sources import FLAVOUR_LABELS, FLAVOURS
-from cevns_lib.analysis.sensitivity import CountModel
+from cevns_lib.analysis.sensitivity import CountModel, resolve_kappa
 from cevns_lib.analysis.stats import DCHI2_90CL_1DOF, allowed_intervals, format_intervals
 
 SPECTRUM_T_MIN_KEV = 1.0
 """Lowest recoil of the plotted spectrum (keVnr); the magnetic rate grows as 1/T below it."""
 
 OBSERVABLES = {
-    "sin2w": {"label": r"$\sin^2\theta_W$", "unit": "", "range": (0.20, 0.28)},
-    "mu_nu": {"label": r"$\mu_\nu$ ($10^{-10}\,\mu_B$)", "unit": "1e-10 μ_B", "range": (0.0, 30.0)},
-    "eps_u": {"label": r"$\varepsilon_{ee}^{uV}$", "unit": "", "range": (-0.1, 0.5)},
-    "eps_d": {"label": r"$\varepsilon_{ee}^{dV}$", "unit": "", "range": (-0.1, 0.5)},
-    "charge_radius": {"label": r"$\langle r^2_\nu\rangle$ ($10^{-32}$ cm$^2$)", "unit": "1e-32 cm²",
-                      "range": (-15.0, 3.0)},
+    "sin2w": {"label": r"$\sin^2\theta_W$", "text": "sin²θ_W", "unit": "", "range": (0.20, 0.28)},
+    "mu_nu": {"label": r"$\mu_\nu$ ($10^{-10}\,\mu_B$)", "text": "μ_ν (10⁻¹⁰ μ_B)", "unit": "1e-10 μ_B",
+              "range": (0.0, 30.0)},
+    "eps_u": {"label": r"$\varepsilon_{ee}^{uV}$", "text": "ε_ee^uV", "unit": "", "range": (-0.1, 0.5)},
+    "eps_d": {"label": r"$\varepsilon_{ee}^{dV}$", "text": "ε_ee^dV", "unit": "", "range": (-0.1, 0.5)},
+    "charge_radius": {"label": r"$\langle r^2_\nu\rangle$ ($10^{-32}$ cm$^2$)", "text": "⟨r²_ν⟩ (10⁻³² cm²)",
+                      "unit": "1e-32 cm²", "range": (-15.0, 3.0)},
 }
-"""Observables of :func:`delta_chi2_curve`: axis label, unit and default scan range."""
+"""Observables of :func:`delta_chi2_curve`: axis label (TeX, for matplotlib), plain-text label
+(``text``, for HTML), unit and default scan range."""
 
 
 def _experiment(experiment):
@@ -62,7 +64,8 @@ def spectrum_kernels(experiment, panels_per_decade=12, order=8):
 
 
 def spectrum_and_count(experiment, sin2w=c.sin2_theta_w_low_q, mu_nu=0.0, eps_u=0.0, form_factor="helm",
-                       kernels=None, panels_per_decade=12, order=8):
+                       kernels=None, panels_per_decade=12, order=8, eps_d=0.0, charge_radius=0.0,
+                       charge_radius_kappa="paper_calibrated"):
     """Recoil spectrum and event count of a projected argon experiment.
 
     Parameters
@@ -79,6 +82,14 @@ def spectrum_and_count(experiment, sin2w=c.sin2_theta_w_low_q, mu_nu=0.0, eps_u=
         Weak form-factor model (also used as the proton form factor of the magnetic term).
     kernels : tuple, optional
         ``(Experiment, RecoilKernels)`` from :func:`spectrum_kernels`, to skip rebuilding them.
+    panels_per_decade, order : int
+        Resolution of the recoil grid (see :class:`cevns_lib.engine.kernels.RecoilGrid`).
+    eps_d : float
+        Vector NSI coupling ε_ee^dV (acts on ν_e only).
+    charge_radius : float
+        Neutrino charge radius ⟨r²_ν⟩ in 10⁻³² cm², common to all flavours.
+    charge_radius_kappa : str or float
+        κ convention name or value (see :func:`cevns_lib.analysis.sensitivity.resolve_kappa`).
 
     Returns
     -------
@@ -91,8 +102,10 @@ def spectrum_and_count(experiment, sin2w=c.sin2_theta_w_low_q, mu_nu=0.0, eps_u=
     """
     if not np.isfinite(mu_nu) or mu_nu < 0:
         raise ValueError(f"mu_nu must be >= 0 (units of 1e-10 μ_B), got {mu_nu!r}")
-    if not np.isfinite(eps_u):
-        raise ValueError(f"eps_u must be finite, got {eps_u!r}")
+    for name, val in (("eps_u", eps_u), ("eps_d", eps_d), ("charge_radius", charge_radius)):
+        if not np.isfinite(val):
+            raise ValueError(f"{name} must be finite, got {val!r}")
+    kappa = resolve_kappa(charge_radius_kappa)
     exp, k = kernels if kernels is not None else spectrum_kernels(experiment, panels_per_decade, order)
     if exp.name != experiment:
         raise ValueError(f"kernels are for {exp.name!r}, not for experiment {experiment!r}")
@@ -100,7 +113,8 @@ def spectrum_and_count(experiment, sin2w=c.sin2_theta_w_low_q, mu_nu=0.0, eps_u=
     mu2 = (mu_nu * 1e-10) ** 2
     events = {}
     for fl in FLAVOURS:
-        amp = float(weak_amplitude(exp.nucleus, fl, sin2w, eps_u=eps_u, nsi_flavours=("nu_e",)))
+        amp = float(weak_amplitude(exp.nucleus, fl, sin2w, eps_u=eps_u, eps_d=eps_d, nsi_flavours=("nu_e",),
+                                   charge_radius=charge_radius, charge_radius_kappa=kappa))
         events[fl] = (amp**2 * k.weak[fl] + mu2 * k.magnetic[fl]) * F2
     eff = exp.efficiency(k.grid.T)
     total = float(sum(np.sum(eff * ev) for ev in events.values()))

@@ -43,3 +43,15 @@ def use_house_style():
         "lines.linewidth": 2.0,
         "figure.constrained_layout.use": True,
     })
+
+
+def png_image(fig, dpi=110):
+    """A matplotlib ``Figure`` (built without pyplot) as an ``IPython.display.Image`` (PNG) for a
+    notebook cell's output; a bare ``Figure`` has no rich display of its own."""
+    import io
+
+    from IPython.display import Image
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return Image(buf.getvalue())

@@ -1,0 +1,82 @@
+"""Tests of the book's build helpers: docstring clean-up, API page, dashboard rendering, intro figure data."""
+
+import math
+
+import pytest
+
+from cevns_lib.book import api_reference, dashboard as db
+from cevns_lib.book.dashboard_plot import deviation_figure
+from cevns_lib.book.published import PublishedNumber
+from cevns_lib.book.sphinx_docstrings import escape_bars, fix_lines
+
+
+def test_escape_bars():
+    assert escape_bars("momentum |q| in MeV") == "momentum \\|q\\| in MeV"
+    assert escape_bars("|x − y| / σ") == "\\|x − y\\| / σ"
+    assert escape_bars("a ``|q|`` literal") == "a ``|q|`` literal"
+    assert escape_bars(":math:`|q|`") == ":math:`|q|`"
+    assert escape_bars("| a | b |") == "| a | b |"
+    assert escape_bars("|name|_") == "|name|_"
+
+
+def test_fix_lines_separates_lists_and_skips_literal_blocks():
+    lines = ["Models:", "- Helm", "  (continued)", "- KN", "After the list.", "Example::", "", "    |q|", "End |q|."]
+    out = fix_lines(lines)
+    assert out[:2] == ["Models:", ""]
+    assert out[out.index("- KN") + 1] == "" and "After the list." in out
+    assert "    |q|" in out and "End \\|q\\|." in out
+
+
+def test_api_markdown_lists_every_module_in_pipeline_order():
+    mods = api_reference.library_modules()
+    assert "cevns_lib.book.kernel_export" in mods and "cevns_lib.analysis.sensitivity" in mods
+    assert not set(api_reference.EXCLUDED) & set(mods)
+    tops = [m.split(".")[1] for m in mods]
+    ranks = [api_reference.PIPELINE_ORDER.index(t) for t in tops if t in api_reference.PIPELINE_ORDER]
+    assert ranks == sorted(ranks)
+    text = api_reference.api_markdown()
+    assert text.count(".. automodule::") == len(mods) and "```{eval-rst}" in text
+
+
+def _pub(tol, value=1.0):
+    return PublishedNumber("id", "05_weak_mixing_angle", {"experiment": "PIP2-BD"}, "k", None, value, "",
+                           tol, "Carey & Pandey, arXiv:2510.14015 | table 2", "a <quantity>")
+
+
+def test_html_table_fits_and_has_details():
+    rows = [db.published_row(_pub({"relative": 0.02}), {"values": {"k": 1.01}}),
+            db.published_row(_pub({"relative": 0.02}), db.NotComputed("chapter not written yet"))]
+    text = db.html_table(rows, caption="Cap", name="tab-x")
+    assert text.startswith('<table id="tab-x"') and text.count("<tr>") == 3
+    assert text.count("<th>") == len(db.COMPACT_COLUMNS) and "<details>" in text
+    assert "a &lt;quantity&gt;" in text and 'href="05_weak_mixing_angle.html"' in text
+    assert 'href="https://arxiv.org/abs/2510.14015"' in text
+    assert "1% / ±2%" in text and "why not computed</b> chapter not written yet" in text
+    assert "<td>—</td>" in text  # the reason moved into the dropdown
+
+
+def test_deviation_ratio_and_figure():
+    assert db.deviation_ratio(_pub({"relative": 0.02}), {"values": {"k": 1.01}}) == pytest.approx(0.5)
+    assert db.deviation_ratio(_pub({"absolute": 0.1}), {"values": {"k": 1.3}}) == pytest.approx(3.0)
+    assert db.deviation_ratio(_pub({"upper_bound": True}), {"values": {"k": 0.5}}) == 0.0
+    assert db.deviation_ratio(_pub({"upper_bound": True}), {"values": {"k": 2.0}}) == math.inf
+    assert db.deviation_ratio(_pub({"relative": 0.02}), db.NotComputed("x")) is None
+    fig = deviation_figure(["a", "b", "c", "d"], [0.5, 5.0, math.inf, None])
+    assert "tolerance" in fig.axes[0].get_xlabel()
+    with pytest.raises(ValueError):
+        deviation_figure(["a"], [])
+
+
+def test_overview_sensitivities_and_figure():
+    from cevns_lib.analysis.sensitivity import CountModel
+    from cevns_lib.book.overview import argon_sensitivities, overview_figure
+    from cevns_lib.experiments.projections import get_experiment
+
+    s = argon_sensitivities(0.05, experiments=("PIP2-BD", "CCM"))
+    ref = CountModel.from_experiment(get_experiment("PIP2-BD")).sin2w_interval(0.05)
+    assert s["PIP2-BD"]["sin2w"] == pytest.approx(ref, rel=1e-12)
+    assert s["PIP2-BD"]["mu_nu"] == pytest.approx(9.93, rel=0.005)  # spec §8.2, as test_explorers
+    fig = overview_figure(s, measurements=[{"label": "a measurement", "value": 0.24, "minus": 0.02, "plus": 0.03}])
+    left, right = fig.axes
+    assert "sin" in left.get_xlabel() and "10^{-10}" in right.get_xlabel()
+    assert len(left.get_yticks()) == 3
