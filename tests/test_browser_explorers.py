@@ -21,7 +21,7 @@ from cevns_lib.analysis.sensitivity import CountModel
 from cevns_lib.analysis.stats import allowed_intervals
 from cevns_lib.book import explorers as ex
 from cevns_lib.book import kernel_export as ke
-from cevns_lib.engine.binned import BinnedPrediction, TargetBins
+from cevns_lib.engine.prediction import Prediction, TargetBins
 from cevns_lib.experiments.projections import get_experiment
 from cevns_lib.physics import mediators as med
 from cevns_lib.physics.form_factors import get_form_factor
@@ -201,8 +201,8 @@ def test_zprime_count_matches_binned_engine(browser):
     h = _hooks(dt)
     exp, k = ex.spectrum_kernels(name)
     ff = get_form_factor("helm", exp.nucleus)
-    pred = BinnedPrediction((TargetBins.build(k, exp.efficiency(k.grid.T)[None, :], ff, ff, exp.n_targets,
-                                              exp.fluence_per_flavour(), coupling_scheme="tree"),))
+    pred = Prediction((TargetBins.build(k, exp.efficiency(k.grid.T)[None, :], ff, ff, exp.n_targets,
+                                        exp.fluence_per_flavour()),), "tree")
     A, B, C = pred.zprime_coefficients(med.get_model(model), masses=[M])
     ref = float(A[0] + g**2 * B[0, 0] + g**4 * C[0, 0])
     assert abs(ref / A[0] - 1) > 1e-3

@@ -9,7 +9,7 @@ from cevns_lib.analysis.sensitivity import CountModel
 from cevns_lib.analysis.stats import allowed_intervals
 from cevns_lib.book import explorers as ex
 from cevns_lib.book import kernel_export as ke
-from cevns_lib.engine.binned import BinnedPrediction, TargetBins
+from cevns_lib.engine.prediction import Prediction, TargetBins
 from cevns_lib.experiments.projections import PROJECTIONS, get_experiment
 from cevns_lib.physics import mediators as med
 from cevns_lib.physics.form_factors import get_form_factor
@@ -47,9 +47,11 @@ def test_counts_reproduce_library(data, name, params):
     assert n == pytest.approx(ref, rel=1e-12)
     # and the analysis' count model on its own (default) grid
     model = CountModel.from_experiment(get_experiment(name))
-    amps = model.amplitudes(sin2w=params.get("sin2w"), eps_u=params.get("eps_u", 0.0), eps_d=params.get("eps_d", 0.0),
-                            charge_radius=params.get("charge_radius", 0.0))
-    assert n == pytest.approx(model.folded.total(amps, params.get("mu_nu", 0.0) * 1e-10), rel=1e-12)
+    r2 = params.get("charge_radius", 0.0)
+    ref_model = model.prediction.counts(sin2w=params.get("sin2w", model.sin2w_ref), eps_u_ee=params.get("eps_u", 0.0),
+                                        eps_d_ee=params.get("eps_d", 0.0), r2_e=r2, r2_mu=r2, kappa=0.0940,
+                                        mu_nu=params.get("mu_nu", 0.0) * 1e-10)[0]
+    assert n == pytest.approx(ref_model, rel=1e-12)
 
 
 @pytest.mark.parametrize("name", PROJECTIONS)
@@ -86,8 +88,8 @@ def test_zprime_from_nodes_matches_binned_engine(data):
     nd = tg["nodes"]
     exp, k = ex.spectrum_kernels(name)
     ff = get_form_factor("helm", exp.nucleus)
-    pred = BinnedPrediction((TargetBins.build(k, exp.efficiency(k.grid.T)[None, :], ff, ff, exp.n_targets,
-                                              exp.fluence_per_flavour(), coupling_scheme="tree"),))
+    pred = Prediction((TargetBins.build(k, exp.efficiency(k.grid.T)[None, :], ff, ff, exp.n_targets,
+                                        exp.fluence_per_flavour()),), "tree")
     A, B, C = pred.zprime_coefficients(model, masses=[M])
     ref = A[0] + g**2 * B[0, 0] + g**4 * C[0, 0]
     q, fz, fn = (np.asarray(nd[key]) for key in ("q_MeV", "F_Z", "F_N"))

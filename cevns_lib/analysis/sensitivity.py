@@ -140,7 +140,8 @@ class CountModel:
             ``panels_per_decade`` / ``order`` of the recoil grid (for convergence tests).
         """
         if not isinstance(experiment, Experiment):
-            raise ValueError("experiment must be a projection Experiment (cevns_lib.experiments.projections.get_experiment(name))")
+            raise ValueError("experiment must be a projection Experiment "
+                             "(cevns_lib.experiments.projections.get_experiment(name))")
         if form_factor not in FORM_FACTOR_MODELS:
             raise ValueError(f"unknown form_factor {form_factor!r}; allowed: {', '.join(FORM_FACTOR_MODELS)}")
         if not np.isfinite(sin2w_ref) or not 0 < sin2w_ref < 1:

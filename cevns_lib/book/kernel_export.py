@@ -222,5 +222,9 @@ def folded_counts(target) -> FoldedCounts:
 def count_model(name, form_factor="helm") -> CountModel:
     """The library count model on exactly the exported grid of projection ``name`` (the reference
     of the website's Δχ² explorer)."""
+    from cevns_lib.engine.prediction import Prediction, TargetBins
+
     exp, k = spectrum_kernels(name)
-    return CountModel(exp.nucleus, k.fold(exp.efficiency, get_form_factor(form_factor, exp.nucleus)))
+    F = get_form_factor(form_factor, exp.nucleus)
+    tb = TargetBins.build(k, exp.efficiency(k.grid.T)[None, :], F, F, exp.n_targets, exp.fluence_per_flavour())
+    return CountModel(exp.nucleus, Prediction((tb,), "tree"))

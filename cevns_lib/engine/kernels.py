@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cevns_lib.physics import constants as c
-from cevns_lib.physics.form_factors import get_form_factor
 from cevns_lib.physics.interactions import e_min, kinematic_factor, magnetic_factor, momentum_transfer, t_max
 from cevns_lib.physics.nuclei import Nucleus
 from cevns_lib.physics.sources import FLAVOURS, spectrum

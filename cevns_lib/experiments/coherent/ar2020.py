@@ -50,7 +50,8 @@ def exposure(which="release") -> dict:
 
 
 def prediction(which_exposure="release", timing_window=True, panels_per_decade=4, order=8,
-               coupling_scheme="radiative", form_factor=DEFAULT_FORM_FACTOR, time_bins=False, pulse_shift_us=0.0) -> Prediction:
+               coupling_scheme="radiative", form_factor=DEFAULT_FORM_FACTOR, time_bins=False,
+               pulse_shift_us=0.0) -> Prediction:
     """Binned CEvNS prediction in the 12 energy bins, or in 12 energy × 10 time bins.
 
     ``timing_window=True`` multiplies each flavour by the fraction arriving in the release's

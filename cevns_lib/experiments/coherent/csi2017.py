@@ -107,8 +107,8 @@ def response_matrix(T, light_yield, qf, edges=PE_EDGES):
     return R
 
 
-def prediction(time_window=True, panels_per_decade=4, order=8, coupling_scheme="radiative", form_factor=DEFAULT_FORM_FACTOR,
-               edges=PE_EDGES) -> Prediction:
+def prediction(time_window=True, panels_per_decade=4, order=8, coupling_scheme="radiative",
+               form_factor=DEFAULT_FORM_FACTOR, edges=PE_EDGES) -> Prediction:
     """Binned CEvNS prediction (Cs + I) in 2-PE bins.
 
     ``time_window=True`` multiplies the delayed flavours by the t < 6 µs fraction (0.9148) and

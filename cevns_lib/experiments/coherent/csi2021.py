@@ -138,8 +138,8 @@ def time_response(pulse_mean_us, edges=TIME_EDGES_US, step_ns=2.0) -> dict:
     return out
 
 
-def prediction(pulse_mean_us=None, panels_per_decade=4, order=8, coupling_scheme="radiative", form_factor=DEFAULT_FORM_FACTOR,
-               pe_edges=PE_EDGES, time_edges=TIME_EDGES_US, qf_variant=0, eff_variant=0):
+def prediction(pulse_mean_us=None, panels_per_decade=4, order=8, coupling_scheme="radiative",
+               form_factor=DEFAULT_FORM_FACTOR, pe_edges=PE_EDGES, time_edges=TIME_EDGES_US, qf_variant=0, eff_variant=0):
     """Binned CEvNS prediction, bins flattened PE-major: index = i_PE · n_t + i_t."""
     ex = exposure()
     if pulse_mean_us is None:
