@@ -3,7 +3,7 @@ reproduction sections use and the COHERENT data their measurement section fits.
 
 On a projection the chapter reproduces Carey & Pandey for that detector and shows the measurement of
 the default data combination beside it; on a data set (or combination) it measures from those data
-and shows the projections for comparison, recording only the data keys (DESIGN.md, results contract).
+and shows the projections for comparison, recording only the data keys (the results contract of README, "Re-running a chapter").
 """
 
 from dataclasses import dataclass

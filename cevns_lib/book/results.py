@@ -10,7 +10,7 @@ Usage in a chapter::
 
 ``record`` glues the value under its name (a plain float for scalars, a formatted string for
 intervals and dictionaries) so the text can show it with ``{glue:text}`name```. The JSON file is
-``{"chapter": ..., "parameters": {...}, "values": {...}}`` (the results contract of DESIGN.md).
+``{"chapter": ..., "parameters": {...}, "values": {...}}`` (the results contract: README, "Re-running a chapter").
 """
 
 import json

@@ -47,8 +47,6 @@ sin2_theta_w_low_q = 0.23857
 """MS-bar weak mixing angle at Q → 0 (PDG electroweak review; Erler & Ferro-Hernández,
 JHEP 03 (2018) 196). Reference value of Carey & Pandey (arXiv:2510.14015) as inferred in the
 project spec, section 8.1."""
-sin2_theta_w_cevns_common = 0.2387
-"""Value common in CEvNS papers (e.g. COHERENT); kept as an alternative reference."""
 
 # --- masses (PDG) -----------------------------------------------------------------------------
 m_e = 0.51099895 * MeV
@@ -57,9 +55,6 @@ m_tau = 1776.86 * MeV
 m_pi_charged = 139.57039 * MeV
 m_W = 80.377 * GeV
 """W mass (PDG 2022 average)."""
-
-mu_B = 1.0 / (2.0 * m_e)
-"""Bohr magneton e/(2 m_e) divided by the unit charge e, in MeV⁻¹ (e is carried by α)."""
 
 # --- lifetimes (PDG) ----------------------------------------------------------------------------
 tau_pi_charged_s = 2.6033e-8
