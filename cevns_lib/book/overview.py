@@ -83,3 +83,41 @@ def overview_figure(sensitivities, measurements=(), sigma=0.05) -> Figure:
     ax1.set_title(f"weak mixing angle, {pct} systematic", fontsize=12)
     ax2.set_title(f"magnetic moment, {pct} systematic", fontsize=12)
     return fig
+
+
+def coherent_sin2w_measurements(names=None, grid=None) -> list:
+    """sin²θ_W measured from the COHERENT data (90% CL, every nuisance profiled; see
+    ``book/05_weak_mixing_angle.md``), as rows for :func:`overview_figure`.
+
+    Parameters
+    ----------
+    names : sequence of str, optional
+        Data sets or combinations (default: each data set of the first registry combination, then
+        the combination). Those whose data are absent are left out.
+    grid : array_like, optional
+        sin²θ_W grid of the scan (default 0.05 … 0.55 in steps of 2e-4).
+
+    Returns
+    -------
+    list of dict
+        ``{"label", "value", "minus", "plus"}`` with the best fit and the distances to the ends of
+        the 90% CL interval.
+    """
+    import numpy as np
+
+    from cevns_lib.analysis.fit import load_fit
+    from cevns_lib.book.chapter_setup import default_data_experiment, missing_data_files
+    from cevns_lib.experiments.catalog import get_experiment
+
+    if names is None:
+        combo = default_data_experiment()
+        names = (*get_experiment(combo).parts, combo)
+    g = np.arange(0.05, 0.55, 2e-4) if grid is None else np.asarray(grid, dtype=float)
+    rows = []
+    for name in names:
+        if missing_data_files(name):
+            continue
+        iv, best, _ = load_fit(name).intervals("sin2w", g)
+        lo, hi = iv[0][0], iv[-1][1]
+        rows.append({"label": f"{name} (data)", "value": best, "minus": best - lo, "plus": hi - best})
+    return rows
