@@ -201,8 +201,7 @@ def test_zprime_count_matches_binned_engine(browser):
     h = _hooks(dt)
     exp, k = ex.spectrum_kernels(name)
     ff = get_form_factor("helm", exp.nucleus)
-    pred = Prediction((TargetBins.build(k, exp.efficiency(k.grid.T)[None, :], ff, ff, exp.n_targets,
-                                        exp.fluence_per_flavour()),), "tree")
+    pred = Prediction((TargetBins.build(k, exp.efficiency(k.grid.T)[None, :], ff, ff),), "tree")
     A, B, C = pred.zprime_coefficients(med.get_model(model), masses=[M])
     ref = float(A[0] + g**2 * B[0, 0] + g**4 * C[0, 0])
     assert abs(ref / A[0] - 1) > 1e-3

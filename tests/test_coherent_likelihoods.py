@@ -221,7 +221,7 @@ def test_scalar_weights_against_direct_cross_section():
     ar = get_nucleus("Ar40")
     k = RecoilKernels.build(ar, 1.0, 1.0, t_min=5 * c.keV, t_max_=60 * c.keV, recoil_term=False)
     one = lambda q: np.ones_like(q)  # noqa: E731
-    tb = TargetBins.build(k, np.ones((1, k.grid.T.size)), one, one, 1.0, 1.0)
+    tb = TargetBins.build(k, np.ones((1, k.grid.T.size)), one, one)
     got = float(tb.scalar["nu_e"].sum())
     T = np.linspace(5, 60, 2001) * c.keV
     E = np.linspace(1.0, c.E_nu_max_delayed, 4001)

@@ -172,3 +172,9 @@ def test_projection_zprime_reach(name):
         assert 1e-6 < reach[m, 0.05].low[name] < reach[m, 0.10].low[name] < 1e-3
         assert 0 < reach[m, 0.05].high[name] < reach[m, 0.10].high[name]
         assert reach[m, 0.05].chi2_min[name] == pytest.approx(0.0, abs=1e-9)     # Asimov data: the SM fits exactly
+
+
+def test_unknown_model_parameter_is_one_clear_line():
+    fit = load_fit("CCM")
+    with pytest.raises(ValueError, match="unknown model parameter.*sin2; allowed: sin2w"):
+        fit.chi2(sin2=0.25)

@@ -88,8 +88,7 @@ def test_zprime_from_nodes_matches_binned_engine(data):
     nd = tg["nodes"]
     exp, k = ex.spectrum_kernels(name)
     ff = get_form_factor("helm", exp.nucleus)
-    pred = Prediction((TargetBins.build(k, exp.efficiency(k.grid.T)[None, :], ff, ff, exp.n_targets,
-                                        exp.fluence_per_flavour()),), "tree")
+    pred = Prediction((TargetBins.build(k, exp.efficiency(k.grid.T)[None, :], ff, ff),), "tree")
     A, B, C = pred.zprime_coefficients(model, masses=[M])
     ref = A[0] + g**2 * B[0, 0] + g**4 * C[0, 0]
     q, fz, fn = (np.asarray(nd[key]) for key in ("q_MeV", "F_Z", "F_N"))

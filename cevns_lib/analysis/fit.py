@@ -7,6 +7,7 @@ profiled χ² of the effective-coupling model of :meth:`cevns_lib.engine.predict
 mediators use the per-mass polynomials of the same predictions (:mod:`cevns_lib.analysis.mediator_scans`).
 """
 
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,8 +15,22 @@ import numpy as np
 from cevns_lib.analysis.likelihood import Likelihood
 from cevns_lib.analysis.stats import DCHI2_90CL_1DOF, allowed_intervals
 from cevns_lib.experiments.catalog import get_experiment
+from cevns_lib.engine.prediction import Prediction
 from cevns_lib.experiments.coherent.datasets import DATA_SETS
 from cevns_lib.physics import constants as c
+
+
+def model_parameters() -> tuple:
+    """Names of the effective-coupling parameters a :class:`Fit` scans (the keyword arguments of
+    :meth:`cevns_lib.engine.prediction.Prediction.counts_per_flavour`)."""
+    return tuple(n for n in inspect.signature(Prediction.counts_per_flavour).parameters if n != "self")
+
+
+def _check_parameters(params):
+    unknown = set(params) - set(model_parameters())
+    if unknown:
+        raise ValueError(f"unknown model parameter(s) {', '.join(sorted(unknown))}; allowed: "
+                         f"{', '.join(model_parameters())} (light mediators: cevns_lib.analysis.mediator_scans)")
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,7 @@ class Fit:
     def chi2(self, **params):
         """Profiled χ² summed over the parts, for effective-coupling parameters (broadcast; see
         :meth:`cevns_lib.engine.prediction.Prediction.counts_per_flavour`)."""
+        _check_parameters(params)
         return sum(p.chi2(p.prediction.counts(**params)) for p in self.parts.values())
 
     def chi2_of_counts(self, counts: dict):

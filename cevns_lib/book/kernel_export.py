@@ -226,5 +226,5 @@ def count_model(name, form_factor="helm") -> CountModel:
 
     exp, k = spectrum_kernels(name)
     F = get_form_factor(form_factor, exp.nucleus)
-    tb = TargetBins.build(k, exp.efficiency(k.grid.T)[None, :], F, F, exp.n_targets, exp.fluence_per_flavour())
+    tb = TargetBins.build(k, exp.efficiency(k.grid.T)[None, :], F, F)
     return CountModel(exp.nucleus, Prediction((tb,), "tree"))

@@ -128,6 +128,10 @@ class RecoilKernels:
         flavour → events per node per (μ_ν/μ_B)² (before F_p²): N_T Φ (πα²Z²/m_e²) w_k ⟨1/T − 1/E⟩_k.
     q : ndarray
         Momentum transfer at the nodes (MeV).
+    n_targets : float
+        Number of target nuclei N_T of the exposure.
+    fluence_cm2 : float
+        Fluence per flavour of the exposure (cm⁻²).
     """
 
     nucleus: Nucleus
@@ -135,6 +139,8 @@ class RecoilKernels:
     weak: dict
     magnetic: dict
     q: np.ndarray = field(repr=False)
+    n_targets: float = 1.0
+    fluence_cm2: float = 1.0
 
     @classmethod
     def build(cls, nucleus: Nucleus, n_targets: float, fluence_cm2: float, t_min=0.0, t_max_=None,
@@ -174,7 +180,7 @@ class RecoilKernels:
             kw, km = flux_averaged_factors(grid.T, nucleus, fl, recoil_term)
             weak[fl] = pref_w * grid.w * kw
             mag[fl] = pref_m * grid.w * km
-        return cls(nucleus, grid, weak, mag, momentum_transfer(grid.T, M))
+        return cls(nucleus, grid, weak, mag, momentum_transfer(grid.T, M), float(n_targets), float(fluence_cm2))
 
     def fold(self, response=None, form_factor=None, proton_form_factor=None):
         """Contract with a response and form factors → :class:`FoldedCounts`.

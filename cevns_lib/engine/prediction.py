@@ -78,7 +78,7 @@ class TargetBins:
     scalar: dict
 
     @classmethod
-    def build(cls, kernels, response, F_Z, F_N, n_targets, fluence_cm2):
+    def build(cls, kernels, response, F_Z, F_N):
         """Combine recoil kernels with a response.
 
         Parameters
@@ -88,15 +88,13 @@ class TargetBins:
             (n_bins, n_nodes) matrix (or (n_nodes,) for one bin), or flavour → matrix (when time
             windows differ by flavour).
         F_Z, F_N : callable
-            Proton and neutron form factors F(q), q in MeV.
-        n_targets, fluence_cm2 : float
-            Number of nuclei and fluence per flavour (cm⁻²) the kernels were built with (the scalar
-            weights need them because their kinematic factor differs).
+            Proton and neutron form factors F(q), q in MeV. The scalar weights take the number of
+            nuclei and the fluence from the kernels (their kinematic factor differs).
         """
         T, w = kernels.grid.T, kernels.grid.w
         nuc = kernels.nucleus
         resp = response if isinstance(response, dict) else {fl: response for fl in FLAVOURS}
-        nphi = n_targets * fluence_cm2 / c.cm2
+        nphi = kernels.n_targets * kernels.fluence_cm2 / c.cm2
         weak, mag, scal = {}, {}, {}
         for fl in FLAVOURS:
             R = np.atleast_2d(np.asarray(resp[fl], dtype=float))
@@ -300,6 +298,6 @@ def flux_averaged_cross_section_cm2(nucleus: Nucleus, form_factors, scheme="radi
     from cevns_lib.engine.kernels import RecoilKernels
 
     k = RecoilKernels.build(nucleus, 1.0, 1.0, t_min=0.0, recoil_term=recoil_term, **grid)
-    tb = TargetBins.build(k, np.ones((1, k.grid.T.size)), *form_factors, 1.0, 1.0)
+    tb = TargetBins.build(k, np.ones((1, k.grid.T.size)), *form_factors)
     per_flavour = Prediction((tb,), scheme).sm_per_flavour()
     return float(sum(v[0] for v in per_flavour.values()) / len(FLAVOURS))

@@ -244,8 +244,7 @@ class Experiment:
         threshold), tree-level couplings (the convention of Carey & Pandey)."""
         k = self.kernels(**grid)
         FZ, FN = get_form_factor_pair(form_factor or self.default_form_factor, self.nucleus)
-        tb = TargetBins.build(k, self.efficiency(k.grid.T)[None, :], FZ, FN, self.n_targets,
-                              self.fluence_per_flavour())
+        tb = TargetBins.build(k, self.efficiency(k.grid.T)[None, :], FZ, FN)
         return Prediction((tb,), "tree")
 
     def build(self, form_factor=None, systematic=0.05, sin2w_ref=c.sin2_theta_w_low_q, **grid):

@@ -23,11 +23,6 @@ import numpy as np
 
 from cevns_lib.physics import constants as c
 
-TREE_MODELS = ("universal", "B-L", "B_y+L_mu+L_tau", "B-3L_e", "B-3L_mu", "B-2L_e-L_mu", "B-L_e-2L_mu")
-"""The seven tree-level Z′ models of the table of arXiv:2202.11002 (keys of the charge table)."""
-LOOP_MODELS = ("L_mu-L_tau", "L_e-L_mu", "L_e-L_tau")
-"""Kinetic-mixing (one-loop) models."""
-
 LEPTON_MASSES = {"e": c.m_e, "mu": c.m_mu, "tau": c.m_tau}
 
 SCALAR_NUCLEON_CHARGES = {"proton": 15.1, "neutron": 14.0}
@@ -89,9 +84,17 @@ def _charge_table() -> dict:
     return models
 
 
-def model_names() -> tuple:
-    """All model keys of the charge table."""
-    return tuple(_charge_table())
+def model_names(kind: str | None = None) -> tuple:
+    """Model keys of the charge table, in table order (all, or those of ``kind`` "tree"/"loop")."""
+    if kind not in (None, "tree", "loop"):
+        raise ValueError(f"kind must be 'tree' or 'loop', got {kind!r}")
+    return tuple(n for n, m in _charge_table().items() if kind is None or m.kind == kind)
+
+
+TREE_MODELS = model_names("tree")
+"""The tree-level Z′ models of the charge table (the seven of arXiv:2202.11002, in its order)."""
+LOOP_MODELS = model_names("loop")
+"""Kinetic-mixing (one-loop) models of the charge table."""
 
 
 def get_model(name: str) -> ZprimeModel:

@@ -20,8 +20,7 @@ chapter; :func:`cevns_lib.analysis.mediator_scans.load_dataset` with ``ar_fit="e
 
 import numpy as np
 
-from cevns_lib.physics.nuclei import get_nucleus
-from cevns_lib.physics.sources import FLAVOURS, fluence_from_pot
+from cevns_lib.physics.sources import FLAVOURS
 from cevns_lib.experiments.coherent import ar2020_response as resp
 from cevns_lib.datafiles import loader
 from cevns_lib.engine.prediction import Prediction, TargetBins
@@ -70,11 +69,8 @@ def prediction(which_exposure="release", timing_window=True, panels_per_decade=4
         frac = {fl: (float(resp.timing_bin_fractions(fl, pulse_shift_us=pulse_shift_us).sum())
                      if timing_window else 1.0) for fl in FLAVOURS}
         response = {fl: R * frac[fl] for fl in FLAVOURS}
-    ar = get_nucleus("Ar40")
-    n_t = ex["mass_kg"] * ar.targets_per_kg()
-    fluence = fluence_from_pot(ex["nu_per_flavour_per_pot"], ex["pot"], ex["baseline_m"])
-    FZ, FN = get_form_factor_pair(form_factor, ar)
-    tb = TargetBins.build(k, response, FZ, FN, n_t, fluence)
+    FZ, FN = get_form_factor_pair(form_factor, k.nucleus)
+    tb = TargetBins.build(k, response, FZ, FN)
     return Prediction((tb,), coupling_scheme)
 
 

@@ -130,7 +130,7 @@ def prediction(time_window=True, panels_per_decade=4, order=8, coupling_scheme="
         R = response_matrix(k.grid.T, ly, qf, edges)
         resp = {fl: R * (fr["prompt"] if spectrum(fl).is_line else fr["delayed"]) for fl in FLAVOURS}
         FZ, FN = get_form_factor_pair(form_factor, nuc)
-        targets.append(TargetBins.build(k, resp, FZ, FN, n_t, fluence))
+        targets.append(TargetBins.build(k, resp, FZ, FN))
     return Prediction(tuple(targets), coupling_scheme)
 
 

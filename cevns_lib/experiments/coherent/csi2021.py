@@ -156,7 +156,7 @@ def prediction(pulse_mean_us=None, panels_per_decade=4, order=8, coupling_scheme
         Rpe = pe_response(k.grid.T, pe_edges, ex["light_yield"], qf_variant, eff_variant)
         resp = {fl: (Rpe[:, None, :] * tr[fl][None, :, None]).reshape(-1, k.grid.T.size) for fl in FLAVOURS}
         FZ, FN = get_form_factor_pair(form_factor, nuc)
-        targets.append(TargetBins.build(k, resp, FZ, FN, n_t, fluence))
+        targets.append(TargetBins.build(k, resp, FZ, FN))
     return Prediction(tuple(targets), coupling_scheme)
 
 
