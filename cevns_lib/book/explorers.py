@@ -29,7 +29,7 @@ from cevns_lib.physics.interactions import weak_amplitude
 from cevns_lib.book.plotting import EXPERIMENT_COLOURS, FLAVOUR_COLOURS, use_house_style
 
 from cevns_lib.physics.sources import FLAVOUR_LABELS, FLAVOURS
-from cevns_lib.analysis.sensitivity import CountModel, resolve_kappa
+from cevns_lib.analysis.sensitivity import MU_UNIT, CountModel, resolve_kappa
 from cevns_lib.analysis.stats import DCHI2_90CL_1DOF, allowed_intervals, format_intervals
 
 SPECTRUM_T_MIN_KEV = 1.0
@@ -110,7 +110,7 @@ def spectrum_and_count(experiment, sin2w=c.sin2_theta_w_low_q, mu_nu=0.0, eps_u=
     if exp.name != experiment:
         raise ValueError(f"kernels are for {exp.name!r}, not for experiment {experiment!r}")
     F2 = get_form_factor(form_factor, exp.nucleus)(k.q) ** 2
-    mu2 = (mu_nu * 1e-10) ** 2
+    mu2 = (mu_nu * MU_UNIT) ** 2
     events = {}
     for fl in FLAVOURS:
         amp = float(weak_amplitude(exp.nucleus, fl, sin2w, eps_u=eps_u, eps_d=eps_d, nsi_flavours=("nu_e",),
@@ -166,7 +166,7 @@ def delta_chi2_curve(experiment, observable, sigma, x=None, sin2w0=c.sin2_theta_
         raise ValueError("x must be a 1-D array of at least two scan points")
     counts = {
         "sin2w": lambda: model.counts_sin2w(x),
-        "mu_nu": lambda: model.counts_mu_nu(x * 1e-10),
+        "mu_nu": lambda: model.counts_mu_nu(x * MU_UNIT),
         "eps_u": lambda: model.counts_nsi(eps_u=x),
         "eps_d": lambda: model.counts_nsi(eps_d=x),
         "charge_radius": lambda: model.counts_charge_radius(x, kappa=charge_radius_kappa),

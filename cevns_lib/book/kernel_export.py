@@ -49,7 +49,7 @@ import json
 
 import numpy as np
 
-from cevns_lib.analysis.sensitivity import CountModel
+from cevns_lib.analysis.sensitivity import MU_UNIT, CountModel
 from cevns_lib.analysis.stats import DCHI2_90CL_1DOF
 from cevns_lib.book.explorers import OBSERVABLES, spectrum_kernels
 from cevns_lib.engine.kernels import FoldedCounts
@@ -205,7 +205,7 @@ def counts_from_export(target, sin2w=c.sin2_theta_w_low_q, mu_nu=0.0, eps_u=0.0,
     for fl in FLAVOURS:
         gp, gn = couplings(fl, sin2w, eps_u, eps_d, charge_radius, kappa)
         total = total + ((Z * gp) ** 2 * np.asarray(bw["weak_pp"][fl]) + 2 * Z * gp * N * gn * np.asarray(bw["weak_pn"][fl])
-                         + (N * gn) ** 2 * np.asarray(bw["weak_nn"][fl]) + (mu_nu * 1e-10) ** 2 * np.asarray(bw["magnetic"][fl]))
+                         + (N * gn) ** 2 * np.asarray(bw["weak_nn"][fl]) + (mu_nu * MU_UNIT) ** 2 * np.asarray(bw["magnetic"][fl]))
     return total
 
 
