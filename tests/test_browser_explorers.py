@@ -99,9 +99,11 @@ class DevTools:
         raise RuntimeError(f"{url} did not become ready in {timeout} s")
 
     def errors(self, script="cevns-explorers.js"):
-        """Uncaught exceptions raised in ``script`` and console errors logged from it since the
-        last :meth:`load` (the theme's own console messages are checked by test_browser.py)."""
+        """Uncaught exceptions raised in ``script`` (every script when ``None``) and console errors
+        logged from it since the last :meth:`load`."""
         def from_script(details):
+            if script is None:
+                return True
             frames = details.get("stackTrace", {}).get("callFrames", [])
             return script in details.get("url", "") or any(script in f.get("url", "") for f in frames)
 
@@ -237,3 +239,20 @@ def test_bad_query_values_fall_back_to_defaults(browser):
     assert h["sliders"]["experiment"] == "PIP2-BD"
     assert _number(h["count"]) == pytest.approx(ref, rel=REL)
     assert not dt.errors(), dt.errors()  # bad values are console warnings, not errors
+
+
+def test_no_console_error_on_any_page(browser):
+    """Every page of the site loads without a JavaScript error or an error logged to the console
+    (the theme's scripts included)."""
+    dt, _ = browser
+    bad = {}
+    for page in sorted(HTML.rglob("*.html")):
+        if "_static" in page.parts or "_sources" in page.parts:
+            continue
+        dt.load(page.as_uri(), ready="true")
+        time.sleep(0.3)   # async scripts
+        dt.evaluate("1")  # collect the events that arrived meanwhile
+        errs = dt.errors(script=None)
+        if errs:
+            bad[str(page.relative_to(HTML))] = errs[:3]
+    assert not bad, bad
