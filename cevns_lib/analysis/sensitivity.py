@@ -69,6 +69,29 @@ def resolve_kappa(kappa):
     return k
 
 
+SM_CHARGE_RADII = {"nu_e": -0.83, "nu_mu": -0.48}
+"""Standard-Model neutrino charge radii ⟨r²_ν_ℓ⟩ in 10⁻³² cm² (Bernabéu, Papavassiliou & Vidal,
+PRL 89, 101802 (2002), hep-ph/0206015, in the convention of Cadeddu et al., PRD 98, 113010 (2018);
+values recalled in the project spec carey_pandey_2025.md §3.4). They belong to the standard
+κ = √2πα/(3G_F) axis (``giunti``), not to the paper-calibrated one."""
+
+STANDARD_KAPPA = "giunti"
+"""The standard charge-radius convention κ = √2πα/(3G_F) = 0.0238 per 10⁻³² cm² (Giunti & Studenikin,
+RMP 87, 531 (2015)): the book's physics default. ``paper_calibrated`` (0.0940) is the reproduction
+setting of Carey & Pandey."""
+
+
+def kappa_implied_by_radiative_couplings():
+    """κ implied by the radiatively corrected proton couplings and the SM radii:
+    (g_V^p(ν_e) − g_V^p(ν_μ)) / (⟨r²_ν_μ⟩ − ⟨r²_ν_e⟩), per 10⁻³² cm². The couplings of
+    :data:`cevns_lib.physics.interactions.RADIATIVE_COUPLINGS` contain the SM charge radii, so this is
+    the convention in which those radii are quoted; it agrees with the standard κ, not with 0.0940."""
+    from cevns_lib.physics.interactions import RADIATIVE_COUPLINGS
+
+    gp = RADIATIVE_COUPLINGS["g_p"]
+    return (gp["nu_e"] - gp["nu_mu"]) / (SM_CHARGE_RADII["nu_mu"] - SM_CHARGE_RADII["nu_e"])
+
+
 def configure_experiment(name, threshold_keVnr=-1.0, run_time_years=1.0, configuration="paper") -> Experiment:
     """The registry experiment ``name`` with the chapter-level overrides, validated.
 
