@@ -102,3 +102,26 @@ def test_facility_limits_barely_move_but_counts_do():
     fac = CountModel.from_experiment(configure_experiment("PIP2-BD", configuration="facility"))
     assert paper.n_sm / fac.n_sm > 30
     assert math.isclose(paper.mu_nu_limit(0.05), fac.mu_nu_limit(0.05), rel_tol=0.01)
+
+
+def test_dashboard_renders_registry_statuses():
+    from cevns_lib.book.dashboard import registry_status_markdown
+
+    for cfg in CONFIGURATIONS:
+        md = registry_status_markdown(cfg)
+        assert f"{cfg} configuration" in md
+        assert md.count("\n| CCM |") == 6
+    assert "| facility |" in registry_status_markdown("facility")
+    assert "| paper |" in registry_status_markdown("paper")
+
+
+def test_published_runs_keep_the_paper_configuration():
+    """Published numbers run with the default (paper) configuration; the charge radius with the
+    paper-calibrated κ (the chapter's default is the standard κ)."""
+    from cevns_lib.book.published import load_published, runs_needed
+
+    for p in load_published():
+        assert p.parameters.get("configuration", "paper") == "paper"
+        if p.key.startswith("charge_radius_intervals") and p.chapter == "06_em_properties":
+            assert p.parameters.get("kappa_convention") == "paper_calibrated"
+    assert any(dict(params).get("kappa_convention") == "paper_calibrated" for _, params in runs_needed())
