@@ -45,3 +45,19 @@ def test_registry_cenns750_exposure_is_jointly_consistent():
     # the published numbers are run with that exposure
     for key in ("mu_nu_limit_sys5", "sin2w_interval_sys5"):
         assert _pub(key).parameters.get("run_time_years") == pytest.approx(years)
+
+
+def test_compare_configurations_matches_configure_experiment():
+    out = ex.compare_configurations(["CCM"])
+    for cfg in ("paper", "facility"):
+        m = sens.CountModel.from_experiment(sens.configure_experiment("CCM", configuration=cfg))
+        n, iv, mu, label = out[cfg]["CCM"]
+        assert n == pytest.approx(m.n_sm) and mu == pytest.approx(m.mu_nu_limit(0.05) / sens.MU_UNIT)
+        assert "year" in label
+
+
+def test_mu_limit_vs_threshold_rises():
+    lims = ex.mu_limit_vs_threshold("PIP2-BD", [5.0, 9.0, 15.0])
+    assert np.all(np.diff(lims) > 0)
+    with pytest.raises(ValueError):
+        ex.mu_limit_vs_threshold("PIP2-BD", [np.nan])

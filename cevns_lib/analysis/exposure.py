@@ -127,3 +127,25 @@ def mu_limit_vs_threshold(name, thresholds, years=1.0, sigma=0.05, form_factor="
         raise ValueError("thresholds must be a 1-D array of finite numbers (keVnr)")
     return np.array([CountModel.from_experiment(configure_experiment(name, t, years, configuration), form_factor,
                                                 sin2w_ref).mu_nu_limit(sigma) / MU_UNIT for t in th])
+
+
+def compare_configurations(names=None, sigma=0.05):
+    """SM count per year, sin²θ_W interval and μ_ν limit (10⁻¹⁰ μ_B) at normalisation uncertainty
+    ``sigma`` of each projection in every configuration, for the side-by-side table of chapter 04.
+
+    Returns ``{configuration: {name: (n_sm, [lo, hi], mu_limit, year_label)}}``; a projection
+    without a block for a configuration (a user's detector) is left out of that configuration.
+    """
+    from cevns_lib.experiments.projections import CONFIGURATIONS, PROJECTIONS, get_experiment
+
+    out = {cfg: {} for cfg in CONFIGURATIONS}
+    for cfg in CONFIGURATIONS:
+        for name in names or PROJECTIONS:
+            try:
+                exp = configure_experiment(name, configuration=cfg)
+            except ValueError:
+                continue
+            m = CountModel.from_experiment(exp)
+            out[cfg][name] = (m.n_sm, m.sin2w_interval(sigma), m.mu_nu_limit(sigma) / MU_UNIT,
+                              get_experiment(name, cfg).year_label)
+    return out
