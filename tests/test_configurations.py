@@ -125,3 +125,14 @@ def test_published_runs_keep_the_paper_configuration():
         if p.key.startswith("charge_radius_intervals") and p.chapter == "06_em_properties":
             assert p.parameters.get("kappa_convention") == "paper_calibrated"
     assert any(dict(params).get("kappa_convention") == "paper_calibrated" for _, params in runs_needed())
+
+
+@pytest.mark.chapters
+def test_detector_chapter_runs_in_the_facility_configuration():
+    from cevns_lib.book.chapters import run_chapter
+
+    v = run_chapter("04_detectors", {"experiment": "CCM", "configuration": "facility"})["values"]
+    expected = (7000 / 10000) * (20 / 23) ** 2 * (7.5e21 / 1.76736e22)  # mass, 1/L², POT per year
+    assert v["events_per_year"] == pytest.approx(v["events_per_year_facility"])
+    assert v["events_per_year_facility"] / v["events_per_year_paper"] == pytest.approx(expected, rel=1e-6)
+    assert v["seconds_per_year"] == pytest.approx(7.5e21 / (1e5 / (0.8e9 * 1.602176634e-19)))
