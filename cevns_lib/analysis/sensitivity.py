@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cevns_lib.physics import constants as c
-from cevns_lib.experiments.projections import PROJECTIONS, Experiment, get_experiment
+from cevns_lib.experiments.projections import CONFIGURATIONS, PROJECTIONS, Experiment, get_experiment
 from cevns_lib.physics.form_factors import FORM_FACTOR_MODELS, get_form_factor
 from cevns_lib.physics.interactions import CHARGE_RADIUS_KAPPA, weak_amplitude
 from cevns_lib.physics.nuclei import Nucleus
@@ -69,7 +69,30 @@ def resolve_kappa(kappa):
     return k
 
 
-def configure_experiment(name, threshold_keVnr=-1.0, run_time_years=1.0) -> Experiment:
+SM_CHARGE_RADII = {"nu_e": -0.83, "nu_mu": -0.48}
+"""Standard-Model neutrino charge radii ⟨r²_ν_ℓ⟩ in 10⁻³² cm² (Bernabéu, Papavassiliou & Vidal,
+PRL 89, 101802 (2002), hep-ph/0206015, in the convention of Cadeddu et al., PRD 98, 113010 (2018);
+values recalled in the project spec carey_pandey_2025.md §3.4). They belong to the standard
+κ = √2πα/(3G_F) axis (``giunti``), not to the paper-calibrated one."""
+
+STANDARD_KAPPA = "giunti"
+"""The standard charge-radius convention κ = √2πα/(3G_F) = 0.0238 per 10⁻³² cm² (Giunti & Studenikin,
+RMP 87, 531 (2015)): the book's physics default. ``paper_calibrated`` (0.0940) is the reproduction
+setting of Carey & Pandey."""
+
+
+def kappa_implied_by_radiative_couplings():
+    """κ implied by the radiatively corrected proton couplings and the SM radii:
+    (g_V^p(ν_e) − g_V^p(ν_μ)) / (⟨r²_ν_μ⟩ − ⟨r²_ν_e⟩), per 10⁻³² cm². The couplings of
+    :data:`cevns_lib.physics.interactions.RADIATIVE_COUPLINGS` contain the SM charge radii, so this is
+    the convention in which those radii are quoted; it agrees with the standard κ, not with 0.0940."""
+    from cevns_lib.physics.interactions import RADIATIVE_COUPLINGS
+
+    gp = RADIATIVE_COUPLINGS["g_p"]
+    return (gp["nu_e"] - gp["nu_mu"]) / (SM_CHARGE_RADII["nu_mu"] - SM_CHARGE_RADII["nu_e"])
+
+
+def configure_experiment(name, threshold_keVnr=-1.0, run_time_years=1.0, configuration="paper") -> Experiment:
     """The registry experiment ``name`` with the chapter-level overrides, validated.
 
     Parameters
@@ -79,16 +102,23 @@ def configure_experiment(name, threshold_keVnr=-1.0, run_time_years=1.0) -> Expe
     threshold_keVnr : float
         Effective step threshold in keVnr; ``-1`` (exactly) means "the registry value".
     run_time_years : float
-        Beam time in calendar years (3.156e7 s each), > 0.
+        Beam time in years of the configuration, > 0: calendar years of continuous beam (3.156e7 s)
+        for ``paper``; facility years (:attr:`Experiment.seconds_per_year`, e.g. COHERENT's 5000 h)
+        for ``facility``.
+    configuration : str
+        ``"paper"`` (Carey & Pandey's numbers; reproduces the published numbers) or ``"facility"``
+        (the facilities' own statements), see :data:`cevns_lib.experiments.projections.CONFIGURATIONS`.
     """
     if name not in PROJECTIONS:
         raise ValueError(f"unknown experiment {name!r}; allowed: {', '.join(PROJECTIONS)}")
+    if configuration not in CONFIGURATIONS:
+        raise ValueError(f"unknown configuration {configuration!r}; allowed: {', '.join(CONFIGURATIONS)}")
     if not np.isfinite(threshold_keVnr) or (threshold_keVnr < 0 and threshold_keVnr != -1.0):
         raise ValueError(f"threshold_keVnr must be >= 0 (keVnr) or -1 for the registry value, got {threshold_keVnr!r}")
     if not np.isfinite(run_time_years) or run_time_years <= 0:
         raise ValueError(f"run_time_years must be > 0, got {run_time_years!r}")
-    exp = get_experiment(name)
-    changes = {"run_time_s": float(run_time_years) * c.year_s}
+    exp = get_experiment(name, configuration)
+    changes = {"run_time_s": float(run_time_years) * exp.seconds_per_year}
     if threshold_keVnr != -1.0:
         changes["threshold_keVnr"] = float(threshold_keVnr)
     return exp.with_overrides(**changes)

@@ -87,20 +87,22 @@ class ChapterSetup:
                 f"(or set {loader.ENV_VAR}) and re-run this chapter.\n:::")
 
 
-def chapter_setup(experiment: str, threshold_keVnr=-1.0, run_time_years=1.0) -> ChapterSetup:
+def chapter_setup(experiment: str, threshold_keVnr=-1.0, run_time_years=1.0, configuration="paper") -> ChapterSetup:
     """Resolve and validate the ``experiment`` parameter of chapters 05–07.
 
     ``threshold_keVnr`` and ``run_time_years`` configure a projection; on data they must keep
     their defaults (−1 and 1), since a data set's threshold and exposure are those of its release.
+    ``configuration`` (``"paper"`` or ``"facility"``) selects the numbers of the projection, also of
+    the reference projection shown on data.
     """
     exp = get_experiment(experiment)
     if exp.kind == "projection":
-        proj = configure_experiment(experiment, threshold_keVnr, run_time_years)
+        proj = configure_experiment(experiment, threshold_keVnr, run_time_years, configuration)
         data = default_data_experiment()
     else:
         if threshold_keVnr != -1.0 or run_time_years != 1.0:
             raise ValueError(f"threshold_keVnr and run_time_years apply to projections only; {experiment} "
                              "is a data set with the threshold and exposure of its release (leave them at -1 and 1)")
-        proj = configure_experiment(REFERENCE_PROJECTION, -1.0, 1.0)
+        proj = configure_experiment(REFERENCE_PROJECTION, -1.0, 1.0, configuration)
         data = experiment
     return ChapterSetup(experiment, exp.kind, proj, data, tuple(missing_data_files(data)))

@@ -488,3 +488,20 @@ def deviation_ratio(number: PublishedNumber, results) -> float | None:
         return 0.0 if ok else math.inf
     tol = number.tolerance["absolute"] if "absolute" in number.tolerance else number.tolerance["relative"]
     return abs(dev) / tol if math.isfinite(dev) else math.inf
+
+
+# --- registry statuses ---------------------------------------------------------------------------
+
+def registry_status_markdown(configuration: str = "paper") -> str:
+    """MyST table of the inputs of every projection in ``configuration`` (``"paper"`` or
+    ``"facility"``) with value, unit, status (paper / facility / published / inferred / assumed) and
+    source, preceded by the meaning of each status: what a reader quoting a count should know."""
+    from cevns_lib.experiments.projections import STATUS_DESCRIPTIONS, status_table
+
+    legend = "; ".join(f"**{k}**: {v}" for k, v in STATUS_DESCRIPTIONS.items())
+    lines = [f"Projection inputs, {configuration} configuration ({legend}).", "",
+             "| experiment | quantity | value | unit | status | source |", "|---|---|---|---|---|---|"]
+    for name, key, value, unit, status, source in status_table(configuration):
+        lines.append(f"| {name} | `{key}` | {format_number(value)} | {unit} | {status} | "
+                     f"{source.replace('|', '/')} |")
+    return "\n".join(lines)

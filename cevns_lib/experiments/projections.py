@@ -1,7 +1,8 @@
 """Detector response and the experiment registry.
 
 The registry lives in ``cevns_lib/data/experiments.toml``: every number carries a source and a
-status (``published`` / ``inferred`` / ``assumed``). This module turns an entry into an
+status (:data:`STATUSES`). A projection exists in two configurations (:data:`CONFIGURATIONS`): the
+paper's numbers and the facilities' own plans (``[configurations.facility.*]`` overrides). This module turns an entry into an
 :class:`Experiment` that knows its targets, fluence and response; the rate layer
 (:meth:`Experiment.kernels`, :meth:`Experiment.prediction`) builds its
 kernels.
@@ -27,7 +28,30 @@ from cevns_lib.experiments.response import LinearQFResponse
 from cevns_lib.physics.sources import fluence_per_flavour
 
 
-STATUSES = ("published", "inferred", "assumed")
+STATUSES = ("paper", "facility", "published", "inferred", "assumed")
+"""Status of a registry number: ``paper`` (Carey & Pandey's summary table, arXiv:2510.14015, as
+relayed by the project spec), ``facility`` (a facility's or collaboration's own statement, with its
+source), ``published`` (a COHERENT data release or paper), ``inferred`` (derived from stated numbers;
+the source says how), ``assumed`` (a convention or placeholder of this project)."""
+
+STATUS_DESCRIPTIONS = {
+    "paper": "the paper's summary table (Carey & Pandey, arXiv:2510.14015, as relayed by the project spec)",
+    "facility": "a facility's or collaboration's own statement (source given)",
+    "published": "a COHERENT data release or paper",
+    "inferred": "derived from stated numbers (the source says how)",
+    "assumed": "a convention or placeholder of this project",
+}
+
+CONFIGURATIONS = ("paper", "facility")
+"""Named configurations of the projections: ``paper`` (the numbers of Carey & Pandey, one calendar
+year of continuous beam per year; reproduces the published numbers) and ``facility`` (the facilities'
+own statements, ``[configurations.facility.*]`` of the registry; one facility year per year)."""
+
+ELEMENTARY_CHARGE_C = 1.602176634e-19
+"""Elementary charge in coulomb (exact, SI 2019): protons per second = beam power / (E_p · e)."""
+
+_CONFIG_KEYS = ("target_mass_kg", "baseline_m", "threshold_keVnr", "nu_per_flavour_per_pot", "pot_per_second",
+                "beam_power_MW", "proton_energy_GeV", "seconds_per_year", "pot_per_year")
 
 
 @dataclass(frozen=True)
@@ -59,6 +83,24 @@ def _validate(raw, origin):
                         raise ValueError(f"{origin} [{section}.{name}] {key} lacks {sorted(missing)}")
                     if val["status"] not in STATUSES:
                         raise ValueError(f"{origin} [{section}.{name}] {key}: status must be one of {STATUSES}")
+    for config, block in raw.get("configurations", {}).items():
+        if config not in CONFIGURATIONS or config == "paper":
+            raise ValueError(f"{origin} [configurations.{config}]: allowed: {', '.join(CONFIGURATIONS[1:])}")
+        for name, entry in block.items():
+            if not isinstance(entry, dict):
+                continue
+            for key, val in entry.items():
+                if key not in _CONFIG_KEYS:
+                    raise ValueError(f"{origin} [configurations.{config}.{name}] {key}: "
+                                     f"allowed keys {', '.join(_CONFIG_KEYS)}")
+                missing = {"value", "unit", "source", "status"} - set(val)
+                if missing or val["status"] not in STATUSES:
+                    raise ValueError(f"{origin} [configurations.{config}.{name}] {key} needs value, unit, source and a "
+                                     f"status of {STATUSES}")
+            if ("beam_power_MW" in entry) != ("proton_energy_GeV" in entry) or ("beam_power_MW" in entry
+                                                                                  and "pot_per_second" in entry):
+                raise ValueError(f"{origin} [configurations.{config}.{name}]: give pot_per_second, or beam_power_MW "
+                                 "with proton_energy_GeV")
     for name, entry in raw.get("projections", {}).items():
         missing = [k for k in _REQUIRED_PROJECTION_KEYS if k not in entry]
         if missing:
@@ -172,6 +214,11 @@ class Experiment:
     nu_per_flavour_per_pot : float
     quantities : dict
         name → :class:`Quantity` as in the registry (sources and statuses).
+    configuration : str
+        ``"paper"`` or ``"facility"`` (:data:`CONFIGURATIONS`).
+    seconds_per_year : float
+        Beam seconds in one "year" of this configuration: a calendar year of continuous beam
+        (3.156e7 s) for ``paper``; the facility's year (e.g. COHERENT's 5000 hours) for ``facility``.
     """
 
     name: str
@@ -185,6 +232,16 @@ class Experiment:
     run_time_s: float
     nu_per_flavour_per_pot: float
     quantities: dict = field(repr=False, compare=False)
+    configuration: str = "paper"
+    seconds_per_year: float = c.year_s
+
+    @property
+    def year_label(self) -> str:
+        """What one "year" of this configuration means, for captions and tables."""
+        if abs(self.seconds_per_year - c.year_s) < 1.0:
+            return "calendar year of continuous beam (3.156e7 s)"
+        frac = self.seconds_per_year / c.year_s
+        return f"facility year of {self.seconds_per_year:.3g} s of beam ({frac:.2f} calendar year)"
 
     def with_overrides(self, **changes) -> "Experiment":
         """Copy with some inputs changed, e.g. ``with_overrides(threshold_keVnr=20)``; validated."""
@@ -193,7 +250,8 @@ class Experiment:
         return exp
 
     def validate(self) -> None:
-        for name in ("target_mass_kg", "baseline_m", "pot_per_second", "run_time_s", "nu_per_flavour_per_pot"):
+        for name in ("target_mass_kg", "baseline_m", "pot_per_second", "run_time_s", "nu_per_flavour_per_pot",
+                     "seconds_per_year"):
             val = getattr(self, name)
             if not np.isfinite(val) or val <= 0:
                 raise ValueError(f"{self.name}: {name} must be positive, got {val!r}")
@@ -286,8 +344,52 @@ def facility_quantities(name: str) -> dict:
     return out
 
 
-def get_experiment(name: str) -> Experiment:
-    """The projected experiment ``name`` (one of :data:`PROJECTIONS`); ValueError lists them."""
+def _derived_status(*inputs) -> str:
+    """Status of a number computed from ``inputs``: ``assumed`` if any input is, else ``inferred``."""
+    return "assumed" if any(q.status == "assumed" for q in inputs) else "inferred"
+
+
+def configuration_overrides(name: str, configuration: str) -> dict:
+    """The quantities that ``configuration`` changes for projection ``name`` (name → :class:`Quantity`),
+    derived ones included: ``pot_per_second`` from ``beam_power_MW``/``proton_energy_GeV`` and
+    ``run_time_s`` (one year of the configuration) from ``seconds_per_year`` or ``pot_per_year``.
+    Empty for ``"paper"``."""
+    if configuration not in CONFIGURATIONS:
+        raise ValueError(f"unknown configuration {configuration!r}; allowed: {', '.join(CONFIGURATIONS)}")
+    if configuration == "paper":
+        return {}
+    block = load_registry().get("configurations", {}).get(configuration, {})
+    if name not in block:
+        have = [k for k, v in block.items() if isinstance(v, dict)]
+        raise ValueError(f"no {configuration!r} configuration for {name!r} (it exists for {', '.join(have)}); "
+                         "use configuration = 'paper'")
+    raw = {k: Quantity(**v) for k, v in block[name].items()}
+    out = {k: q for k, q in raw.items() if k not in ("beam_power_MW", "proton_energy_GeV", "pot_per_year",
+                                                     "seconds_per_year")}
+    if "beam_power_MW" in raw:
+        p, e = raw["beam_power_MW"], raw["proton_energy_GeV"]
+        rate = p.value * 1e6 / (e.value * 1e9 * ELEMENTARY_CHARGE_C)
+        out["pot_per_second"] = Quantity(rate, "1/s", source=
+                                         f"beam power / (proton energy × e) = {p.value:g} MW / {e.value:g} GeV "
+                                         f"[{p.status}: {p.source}] [{e.status}: {e.source}]",
+                                         status=_derived_status(p, e))
+        out["beam_power_MW"], out["proton_energy_GeV"] = p, e
+    if "seconds_per_year" in raw:
+        out["run_time_s"] = raw["seconds_per_year"]
+    elif "pot_per_year" in raw:
+        if "pot_per_second" not in out:
+            raise ValueError(f"[configurations.{configuration}.{name}] pot_per_year needs a beam rate")
+        n = raw["pot_per_year"]
+        out["run_time_s"] = Quantity(n.value / out["pot_per_second"].value, "s", source=
+                                     f"POT per year / POT per second = {n.value:.3g} / {out['pot_per_second'].value:.3g} "
+                                     f"[{n.status}: {n.source}]", status=_derived_status(n, out["pot_per_second"]))
+        out["pot_per_year"] = n
+    return out
+
+
+def get_experiment(name: str, configuration: str = "paper") -> Experiment:
+    """The projected experiment ``name`` (one of :data:`PROJECTIONS`) in ``configuration``
+    (:data:`CONFIGURATIONS`); ValueError lists the allowed names."""
     reg = load_registry()
     if name not in reg["projections"]:
         raise ValueError(f"unknown experiment {name!r}; allowed: {', '.join(reg['projections'])}")
@@ -295,11 +397,25 @@ def get_experiment(name: str) -> Experiment:
     fac = reg["facilities"][e["facility"]]
     quantities = {k: Quantity(**v) for k, v in e.items() if isinstance(v, dict)}
     quantities["nu_per_flavour_per_pot"] = Quantity(**fac["nu_per_flavour_per_pot"])
+    quantities.update(configuration_overrides(name, configuration))
+    val = {k: float(quantities[k].value) for k in ("target_mass_kg", "baseline_m", "pot_per_second", "threshold_keVnr",
+                                                    "run_time_s", "nu_per_flavour_per_pot")}
     exp = Experiment(
         name=name, label=e["label"], facility=e["facility"], nucleus=get_nucleus(e["nucleus"]),
-        target_mass_kg=_value(e, "target_mass_kg"), baseline_m=_value(e, "baseline_m"),
-        pot_per_second=_value(e, "pot_per_second"), threshold_keVnr=_value(e, "threshold_keVnr"),
-        run_time_s=_value(e, "run_time_s"), nu_per_flavour_per_pot=_value(fac, "nu_per_flavour_per_pot"),
-        quantities=quantities)
+        quantities=quantities, configuration=configuration, seconds_per_year=val["run_time_s"], **val)
     exp.validate()
     return exp
+
+
+def status_table(configuration: str = "paper") -> list:
+    """Rows (experiment, quantity, value, unit, status, source) of the inputs of every projection in
+    ``configuration``: what the dashboard and the detector chapter show."""
+    keys = ("target_mass_kg", "baseline_m", "pot_per_second", "nu_per_flavour_per_pot", "threshold_keVnr", "run_time_s")
+    rows = []
+    for name in PROJECTIONS:
+        try:
+            q = get_experiment(name, configuration).quantities
+        except ValueError:  # a user detector without this configuration
+            continue
+        rows += [(name, k, q[k].value, q[k].unit, q[k].status, q[k].source) for k in keys]
+    return rows
