@@ -204,3 +204,9 @@ def format_ranges(ranges, fmt="{:.3g}") -> str:
     if not ranges:
         return "none"
     return ", ".join(fmt.format(a) if a == b else f"{fmt.format(a)}–{fmt.format(b)}" for a, b in ranges)
+
+
+def as_record(ranges) -> list:
+    """The results-contract form of :func:`strongest_ranges`: one range as ``[lo, hi]``, several as
+    ``[[lo, hi], …]``, none as ``[]`` (never NaN)."""
+    return list(ranges[0]) if len(ranges) == 1 else [list(r) for r in ranges]
