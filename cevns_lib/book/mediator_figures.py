@@ -133,3 +133,48 @@ def model_panels(axs, scans, ylim):
     for ax in axs2[:, 0]:
         ax.set_ylabel("g$_{Z'}$")
     return used
+
+
+def reach_panels(axs, scans, reach, shown, data_label, level=DCHI2_90CL_2DOF):
+    """Projected 90% CL reach beside the combined data limit, one axis per model of ``scans``.
+
+    Parameters
+    ----------
+    axs : array of Axes
+        One more axis than models: the last holds the legend.
+    scans : dict
+        model → data :class:`~cevns_lib.analysis.mediator_scans.ModelScan` (combined contour, shaded).
+    reach : dict
+        projection → {(model, systematic): ModelScan} (:func:`mediator_scans.projection_reach`);
+        5% solid, 10% dashed.
+    shown : str
+        The selected projection (thicker lines).
+    data_label : str
+        Legend label of the data limit.
+    """
+    from cevns_lib.book.plotting import EXPERIMENT_COLOURS
+
+    flat = np.ravel(axs)
+    for ax, m in zip(flat, scans):
+        draw_exclusion(ax, scans[m], names=("combined",))
+        for p, per in reach.items():
+            for sigma, style in ((0.05, "solid"), (0.10, "dashed")):
+                if (m, sigma) in per:
+                    r = per[m, sigma]
+                    x = np.broadcast_to(r.masses[:, None] / c.GeV, r.g.shape)
+                    lnd = np.log(np.maximum(r.chi2[p] - r.chi2_min[p], 1e-6))
+                    ax.contour(x, r.g, lnd, levels=[np.log(level)], colors=[EXPERIMENT_COLOURS[p]],
+                               linestyles=style, linewidths=1.8 if p == shown else 1.1)
+        ax.set(xscale="log", yscale="log", title=med.get_model(m).label, ylim=(1e-6, 3e-2))
+    axs2 = np.atleast_2d(axs)
+    for ax in axs2[-1]:
+        ax.set_xlabel("M$_{Z'}$ [GeV]")
+    for ax in axs2[:, 0]:
+        ax.set_ylabel("g$_{Z'}$")
+    leg = flat[len(scans)]
+    leg.axis("off")
+    leg.plot([], [], color=CEVNS_COLOURS["combined"], label=f"{data_label} (data)")
+    for p in reach:
+        leg.plot([], [], color=EXPERIMENT_COLOURS[p], label=f"{p} (5%)")
+    leg.plot([], [], color=EXPERIMENT_COLOURS[shown], ls="dashed", label=f"{shown} (10%)")
+    leg.legend(loc="center")
