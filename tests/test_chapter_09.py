@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from cevns_lib.book.chapters import run_chapter
+from cevns_lib.datafiles import external_limits as el
 from cevns_lib.physics.mediators import LOOP_MODELS, TREE_MODELS
 
 pytestmark = pytest.mark.needs_data("csi2017", "csi2021", "ar2020_analysisA")
@@ -25,6 +26,14 @@ def test_chapter_09_runs(experiment, tmp_path):
     assert set(v["loop_low_mass_g"]) == set(LOOP_MODELS)
     assert v["universal_strip_g_over_m_per_GeV"] == pytest.approx(v["universal_strip_analytic_g_over_m_per_GeV"], rel=0.03)
     assert 0 < v["scalar_low_mass_g"] < 1e-3
+    # the landscape: external curves drawn per recast model, and where CEvNS is the strongest
+    assert set(v["external_limit_curves"]) == set(v["cevns_strongest_mass_range_GeV"]) == set(el.models())
+    for model, names in v["external_limit_curves"].items():
+        assert len(names) >= (2 if model == "B-3L_mu" else 5)      # B-3L_mu: LHCb only (no electron coupling)
+        assert not any(n.endswith("_inv-dm99") for n in names)      # the inv-nu convention is drawn
+    for rng in v["cevns_strongest_mass_range_GeV"].values():
+        pairs = rng if rng and isinstance(rng[0], list) else ([rng] if rng else [])
+        assert all(1e-3 <= lo <= hi <= 10.0 for lo, hi in pairs)
 
 
 @pytest.mark.chapters
