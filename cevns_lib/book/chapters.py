@@ -29,12 +29,19 @@ _ASSIGN = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<expr>[^#]+?)\s*"
 
 
 def book_dir() -> Path:
-    """The book's folder: ``$CEVNS_BOOK_DIR`` if set, else ``book/`` beside the package."""
+    """The book's folder: ``$CEVNS_BOOK_DIR`` if set, else ``book/`` beside the package (a clone
+    or an editable install), else ``book/`` in the current folder (``pip install .`` run from the
+    repository)."""
     env = os.environ.get("CEVNS_BOOK_DIR")
-    path = Path(env) if env else Path(__file__).resolve().parents[2] / "book"
-    if not path.is_dir():
-        raise FileNotFoundError(f"book folder {path} not found; set CEVNS_BOOK_DIR to the book/ folder")
-    return path
+    if env:
+        candidates = [Path(env)]
+    else:
+        candidates = [Path(__file__).resolve().parents[2] / "book", Path.cwd() / "book"]
+    for path in candidates:
+        if path.is_dir():
+            return path
+    raise FileNotFoundError(f"book folder not found (looked in {', '.join(map(str, candidates))}); run from the "
+                            "repository or set CEVNS_BOOK_DIR to its book/ folder")
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,22 @@ class Parameter:
             why = f" ({self.why})" if self.why else ""
             raise ValueError(f"parameter {self.name}: {value!r} is not allowed{why}; allowed: "
                              + ", ".join(map(str, self.allowed)))
+
+
+def _quiet_kernel_manager():
+    """A kernel manager whose kernel process writes nothing to the terminal: its start-up warnings
+    (e.g. about TCP transport) would precede the one-line error of a failed run. Cell outputs and
+    errors reach the runner over the kernel protocol, not through this stream."""
+    import subprocess
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw["stderr"] = subprocess.DEVNULL
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
 
 
 class ChapterError(RuntimeError):
@@ -231,7 +254,8 @@ def run_chapter(name: str, parameters=None, results_path=None, notebook_path=Non
         out = Path(tmp) / f"{path.stem}.out.ipynb"
         try:
             papermill.execute_notebook(str(src), str(out), parameters=values, cwd=str(path.parent),
-                                       progress_bar=progress, kernel_name="python3", execution_timeout=timeout)
+                                       progress_bar=progress, kernel_name="python3", execution_timeout=timeout,
+                                       kernel_manager_class=_quiet_kernel_manager())
         except Exception as exc:
             if notebook_path and out.exists():
                 write_atomic(notebook_path, out.read_bytes())
