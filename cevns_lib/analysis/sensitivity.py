@@ -23,12 +23,12 @@ import numpy as np
 
 from cevns_lib.physics import constants as c
 from cevns_lib.experiments.projections import CONFIGURATIONS, PROJECTIONS, Experiment, get_experiment
-from cevns_lib.physics.form_factors import FORM_FACTOR_MODELS, get_form_factor
+from cevns_lib.physics.form_factors import FORM_FACTOR_MODELS
 from cevns_lib.physics.interactions import CHARGE_RADIUS_KAPPA, weak_amplitude
 from cevns_lib.physics.nuclei import Nucleus
 from cevns_lib.engine.prediction import Prediction
 from cevns_lib.physics.sources import FLAVOURS
-from cevns_lib.analysis.stats import (DCHI2_90CL_1DOF, DCHI2_90CL_2DOF, allowed_intervals, chi2_normalisation_pull,
+from cevns_lib.analysis.stats import (DCHI2_90CL_1DOF, allowed_intervals, chi2_normalisation_pull,
                     upper_limit)
 
 SYSTEMATICS = (0.05, 0.10)
