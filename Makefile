@@ -75,6 +75,7 @@ browser-test: env
 
 bench: env
 	$(PY) benchmarks/bench_rates.py
+	$(PY) benchmarks/bench_scans.py
 
 notebooks: env
 	mkdir -p notebooks
