@@ -17,7 +17,8 @@ implementation, kept for the general case and the regression tests):
 - Gaussian χ² Σ_b (d_b − μ_b)²/V_b + Σ_z (a_z/σ_z)²: quadratic, one linear solve per point (exact);
 - Poisson χ² 2Σ_b[μ_b − d_b + d_b ln(d_b/μ_b)] + Σ_z (a_z/σ_z)²: convex for μ > 0, damped Newton
   (step halved while any μ ≤ 0 or the χ² increases), all points together; a point stops once its
-  Newton decrement (the predicted decrease) is below ``rtol``·(1 + χ²). Starting pulls ``a0`` (a
+  Newton decrement (the predicted remaining decrease) is below ``rtol``·(1 + χ²), or when no step
+  lowers its χ² (rounding level). Starting pulls ``a0`` (a
   warm start, e.g. from the neighbouring points of a scan) only change the number of iterations.
 """
 
@@ -118,6 +119,11 @@ class FactoredComponents:
         return v[:, self._where].reshape(S.shape[0], self.n, self.n)
 
 
+HALVINGS = ((1, 6), (7, 40))
+"""Step halvings of the line search, tried in these batches (all λ of a batch in one evaluation):
+the same λ = 2⁻ᵏ, k ≤ 40, as a sequential search, with the largest that lowers the χ² taken."""
+
+
 def _solve(H, g):
     """H⁻¹ g per point, with Jacobi scaling (the pulls can differ by many orders in curvature, e.g.
     a signal pull at −1 with a huge prediction)."""
@@ -181,7 +187,7 @@ def poisson_profile_warm(data, comps: FactoredComponents, S, stride=16, **kw):
     return poisson_profile_factored(data, comps, S, a0=a0, **kw)
 
 
-def poisson_profile_factored(data, comps: FactoredComponents, S, a0=None, n_iter=40, rtol=1e-10):
+def poisson_profile_factored(data, comps: FactoredComponents, S, a0=None, n_iter=40, rtol=1e-12):
     """min over a of 2Σ_b[μ_b − d_b + d_b ln(d_b/μ_b)] + Σ_z (a_z/σ_z)² for signals S (P, n_bins).
 
     Parameters
@@ -230,19 +236,31 @@ def poisson_profile_factored(data, comps: FactoredComponents, S, a0=None, n_iter
         H = 2.0 * comps.hessian(Sa, u) + 2.0 * np.diag(inv_s2)
         step = -_solve(H, grad)
         decrement = -0.5 * np.sum(grad * step, axis=-1)
-        lam = np.ones(active.size)
+        iterations += 1
+        todo = decrement > rtol * (1.0 + np.abs(chia))          # the others are at their minimum
+        if not np.all(todo):                                    # (χ² − χ²_min ≈ decrement ≤ rtol·(1+χ²))
+            active, Sa, aa, mua, chia, step = active[todo], Sa[todo], aa[todo], mua[todo], chia[todo], step[todo]
+            if active.size == 0:
+                break
         new_a = aa + step
         new_mu = comps.mu(Sa, new_a)
         new_chi = st.chi2(new_mu, new_a, inv_s2)
-        for _ in range(40):
-            worse = ~(new_chi <= chia)
-            if not np.any(worse):
+        for first, last in HALVINGS:                            # λ = 2^-first … 2^-last, batched
+            w = np.nonzero(~(new_chi <= chia))[0]
+            if w.size == 0:
                 break
-            w = np.nonzero(worse)[0]
-            lam[w] *= 0.5
-            new_a[w] = aa[w] + lam[w, None] * step[w]
-            new_mu[w] = comps.mu(Sa[w], new_a[w])
-            new_chi[w] = st.chi2(new_mu[w], new_a[w], inv_s2)
+            lams = 0.5 ** np.arange(first, last + 1)
+            k = lams.size
+            trial_a = (aa[w, None, :] + lams[None, :, None] * step[w, None, :]).reshape(-1, comps.n)
+            trial_mu = comps.mu(np.repeat(Sa[w], k, axis=0), trial_a)
+            trial_chi = st.chi2(trial_mu, trial_a, inv_s2).reshape(w.size, k)
+            ok = trial_chi <= chia[w, None]
+            found = np.any(ok, axis=1)
+            pick = np.argmax(ok, axis=1)                        # the largest λ that decreases χ²
+            rows = np.arange(w.size) * k + pick
+            new_a[w] = np.where(found[:, None], trial_a[rows], new_a[w])
+            new_mu[w] = np.where(found[:, None], trial_mu[rows], new_mu[w])
+            new_chi[w] = np.where(found, trial_chi[np.arange(w.size), pick], new_chi[w])
         keep = new_chi <= chia
         if np.all(keep):
             upd, new_a_k, new_mu_k, new_chi_k = active, new_a, new_mu, new_chi
@@ -250,8 +268,6 @@ def poisson_profile_factored(data, comps: FactoredComponents, S, a0=None, n_iter
             k = np.nonzero(keep)[0]
             upd, new_a_k, new_mu_k, new_chi_k = active[k], new_a[k], new_mu[k], new_chi[k]
         a[upd], mu[upd], chi[upd] = new_a_k, new_mu_k, new_chi_k
-        going = keep & (decrement > rtol * (1.0 + np.abs(new_chi)))
-        iterations += 1
-        active = active[going]
+        active = active[keep]
     poisson_profile_factored.last_iterations = iterations
     return chi, a
