@@ -12,6 +12,12 @@ ifneq ($(SHARED_DATA),)
 export CEVNS_DATA_DIR ?= $(subst $(eval) ,:,$(strip $(SHARED_DATA)))
 endif
 
+# One BLAS thread per process: the library's matrix products are small (scan blocks of ~2,000 points),
+# where OpenBLAS threads only contend (measured on a shared 2-core machine: the light-mediator chapter
+# 48 s with two threads, 27 s with one); parallelism comes from processes (dashboard, `cevns sweep`).
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+
 .PHONY: book test bench notebooks clean env widgets browser-test data lint lock
 
 env: $(STAMP)
