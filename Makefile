@@ -65,9 +65,11 @@ $(WIDGETS)/embed-amd.js:
 	rm -rf $(WIDGETS)/tmp
 
 # On failure, the tail of each chapter's execution log is printed (it is not on the console otherwise).
+# The chapters' default runs store their results in _build/.cevns-results, where the dashboard
+# (executed last) reuses them instead of re-running those chapters (cevns_lib/book/run_cache.py).
 book: env widgets
-	rm -rf _build
-	$(VENV)/bin/jupyter-book build . -W --keep-going || { status=$$?; \
+	rm -rf _build && mkdir -p _build/.cevns-results
+	CEVNS_RESULTS_CACHE=$(abspath _build/.cevns-results) $(VENV)/bin/jupyter-book build . -W --keep-going || { status=$$?; \
 	  for log in _build/html/reports/*.err.log; do [ -f "$$log" ] || continue; \
 	    echo "==== $$log (last 25 lines) ====" >&2; tail -n 25 "$$log" >&2; done; \
 	  echo "make: the book build failed (exit $$status); the chapter logs above are in _build/html/reports/" >&2; exit 2; }

@@ -83,3 +83,28 @@ def pytest_collection_modifyitems(config, items):
             if set(mark.args or COHERENT) & missing:
                 item.add_marker(marker)
                 break
+
+
+@pytest.fixture(scope="session")
+def chapter_results():
+    """``run(stem, params)`` → the results dict of that chapter run, executed ONCE per test session
+    for each parameter set (defaults filled in, so ``{}`` and the explicit defaults share a run)."""
+    from cevns_lib.book.chapters import run_chapter
+    from cevns_lib.book.run_cache import full_parameters
+
+    cache = {}
+
+    def run(stem, params=None):
+        params = dict(params or {})
+        key = (stem, tuple(sorted(full_parameters(stem, params).items())))
+        if key not in cache:
+            cache[key] = run_chapter(stem, params)
+        return cache[key]
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def chapter_run(chapter_results):
+    """``run(stem, params)`` → the recorded values of a shared chapter execution."""
+    return lambda stem, params=None: chapter_results(stem, params)["values"]

@@ -28,9 +28,9 @@ def _is_pair(v):
 
 
 @pytest.fixture(scope="module", params=PROJECTIONS)
-def runs(request):
+def runs(request, chapter_run):
     name = request.param
-    return name, {ch: run_chapter(ch, {"experiment": name})["values"]
+    return name, {ch: chapter_run(ch, {"experiment": name})
                   for ch in ("05_weak_mixing_angle", "06_em_properties", "07_nsi")}
 
 
@@ -95,9 +95,9 @@ tests of tests/test_engine.py."""
 
 
 @pytest.fixture(scope="module", params=DATA_RUNS)
-def data_runs(request):
+def data_runs(request, chapter_run):
     name = request.param
-    return name, {ch: run_chapter(ch, {"experiment": name})["values"]
+    return name, {ch: chapter_run(ch, {"experiment": name})
                   for ch in ("05_weak_mixing_angle", "06_em_properties", "07_nsi")}
 
 
