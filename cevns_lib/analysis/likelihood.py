@@ -87,7 +87,8 @@ class Likelihood:
             t.append(np.broadcast_to(np.asarray(sh.template, dtype=float), (nb,)))
             p.append(int(sh.relative_to_signal))
         base0 = sum((np.asarray(b.counts, dtype=float) for b in spec.backgrounds), np.zeros(nb))
-        return FactoredComponents(np.array(t).reshape(len(t), nb), tuple(p), np.asarray(self.sigmas), base0, np.ones(nb))
+        return FactoredComponents(np.array(t).reshape(len(t), nb), tuple(p), np.asarray(self.sigmas), base0, np.ones(nb),
+                                  0 if self.signal_prior else None)
 
     def _base(self, cevns):
         """Prediction at zero pulls: CEvNS plus backgrounds."""
