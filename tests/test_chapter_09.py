@@ -8,6 +8,8 @@ from cevns_lib.physics.mediators import LOOP_MODELS, TREE_MODELS
 
 pytestmark = pytest.mark.needs_data("csi2017", "csi2021", "ar2020_analysisA")
 
+SHARED_CHAPTER_RUNS = [("09_light_mediators", {"experiment": e})
+                       for e in ("CsI-2021+Ar-2020", "CsI-2017+Ar-2020", "CENNS-750")]
 TABLE_KEYS = {"universal", "B-L", "B_y+L_mu+L_tau", "B-3L_e", "B-3L_mu", "B-2L_e-L_mu", "B-L_e-2L_mu"}
 
 

@@ -11,6 +11,8 @@ pytestmark = pytest.mark.chapters
 
 # Baseline yearly counts above the effective thresholds (Helm, tree level, sin²θ_W = 0.23857),
 # validated independently in the project brief / spec §6 (not published numbers).
+SHARED_CHAPTER_RUNS = [("02_form_factors", {"experiment": "PIP2-BD"}), ("03_fluxes", {"experiment": "PIP2-BD"}),
+                       *(("04_detectors", {"experiment": e}) for e in PROJECTIONS)]
 BASELINE_EVENTS = {"PIP2-BD": 8.99e6, "CENNS-750": 6.37e3, "CENNS-10": 284.0, "CCM": 8.78e3}
 
 

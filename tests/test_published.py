@@ -14,6 +14,9 @@ from cevns_lib.book import chapters
 from cevns_lib.book.published import load_published
 
 NUMBERS = load_published()
+SHARED_CHAPTER_RUNS = list(dict.fromkeys((p.chapter, tuple(sorted(p.parameters.items()))) for p in NUMBERS))
+SHARED_CHAPTER_RUNS = [(c, dict(ps)) for c, ps in SHARED_CHAPTER_RUNS]
+"""Started in parallel at collection (tests/conftest.py)."""
 
 
 def _param(number):
