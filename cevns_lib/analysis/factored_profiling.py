@@ -192,7 +192,7 @@ def _normalised_start(data, comps, S):
 
 def poisson_profile_warm(data, comps: FactoredComponents, S, stride=16, **kw):
     """:func:`poisson_profile_factored` with a warm start along the scan: the points 0, stride,
-    2·stride, … (and the last) are solved first from a = 0, the others start from the pulls
+    2·stride, … (and the last) are solved first (from :func:`_normalised_start`), the others start from the pulls
     interpolated linearly between them (scan points in order along the coupling converge in one or
     two Newton steps from there). Same minimum; fewer iterations."""
     P = S.shape[0]
