@@ -122,6 +122,16 @@ class FactoredComponents:
         return v[:, self._where].reshape(S.shape[0], self.n, self.n)
 
 
+def _raise_mmap_threshold(nbytes=16 << 20):
+    """Free one large block once, so that glibc's malloc raises its dynamic mmap threshold to that
+    size: the scan blocks' work arrays (~2 MB each) then come from the heap instead of fresh mmap'd
+    pages (measured: a 10⁴-point profiled scan 91 → 64 ms). Elsewhere a harmless allocation."""
+    block = np.empty(nbytes // 8)
+    del block
+
+
+_raise_mmap_threshold()
+
 HALVINGS = ((1, 6), (7, 40))
 """Step halvings of the line search, tried in these batches (all λ of a batch in one evaluation):
 the same λ = 2⁻ᵏ, k ≤ 40, as a sequential search, with the largest that lowers the χ² taken."""
