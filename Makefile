@@ -12,6 +12,12 @@ ifneq ($(SHARED_DATA),)
 export CEVNS_DATA_DIR ?= $(subst $(eval) ,:,$(strip $(SHARED_DATA)))
 endif
 
+# One BLAS thread per process: the library's matrix products are small (scan blocks of ~2,000 points),
+# where OpenBLAS threads only contend (measured on a shared 2-core machine: the light-mediator chapter
+# 48 s with two threads, 27 s with one); parallelism comes from processes (dashboard, `cevns sweep`).
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+
 .PHONY: book test bench notebooks clean env widgets browser-test data lint lock
 
 env: $(STAMP)
@@ -59,9 +65,11 @@ $(WIDGETS)/embed-amd.js:
 	rm -rf $(WIDGETS)/tmp
 
 # On failure, the tail of each chapter's execution log is printed (it is not on the console otherwise).
+# The chapters' default runs store their results in _build/.cevns-results, where the dashboard
+# (executed last) reuses them instead of re-running those chapters (cevns_lib/book/run_cache.py).
 book: env widgets
-	rm -rf _build
-	$(VENV)/bin/jupyter-book build . -W --keep-going || { status=$$?; \
+	rm -rf _build && mkdir -p _build/.cevns-results
+	CEVNS_RESULTS_CACHE=$(abspath _build/.cevns-results) $(VENV)/bin/jupyter-book build . -W --keep-going || { status=$$?; \
 	  for log in _build/html/reports/*.err.log; do [ -f "$$log" ] || continue; \
 	    echo "==== $$log (last 25 lines) ====" >&2; tail -n 25 "$$log" >&2; done; \
 	  echo "make: the book build failed (exit $$status); the chapter logs above are in _build/html/reports/" >&2; exit 2; }
@@ -75,6 +83,7 @@ browser-test: env
 
 bench: env
 	$(PY) benchmarks/bench_rates.py
+	$(PY) benchmarks/bench_scans.py
 
 notebooks: env
 	mkdir -p notebooks

@@ -83,3 +83,62 @@ def pytest_collection_modifyitems(config, items):
             if set(mark.args or COHERENT) & missing:
                 item.add_marker(marker)
                 break
+
+
+_RUNS = {}
+"""(chapter, full parameters) → Future of its results dict: ONE execution per parameter set per session."""
+_POOL = None
+
+
+def _run_key(stem, params):
+    from cevns_lib.book.run_cache import full_parameters
+
+    return (stem, tuple(sorted(full_parameters(stem, params).items())))
+
+
+def _submit(stem, params):
+    """Start (or find) the shared execution of a chapter run; returns its Future."""
+    global _POOL
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cevns_lib.book.chapters import run_chapter
+
+    key = _run_key(stem, params)
+    if key not in _RUNS:
+        if _POOL is None:                      # each run is its own kernel process: threads suffice
+            _POOL = ThreadPoolExecutor(max_workers=int(os.environ.get("CEVNS_TEST_WORKERS", "2")))
+        _RUNS[key] = _POOL.submit(run_chapter, stem, dict(params))
+    return _RUNS[key]
+
+
+def pytest_collection_finish(session):
+    """Start every chapter run that the selected ``chapters`` tests declare (module-level ``SHARED_CHAPTER_RUNS``,
+    a list of (chapter, parameters)), ``CEVNS_TEST_WORKERS`` (default 2) at a time, while the other
+    tests run; the tests then wait for their run's result. Data-dependent runs are not started
+    when their tests are skipped for missing data."""
+    modules, runs = [], []
+    for item in session.items:
+        if not item.get_closest_marker("chapters") or item.get_closest_marker("skip") or item.module in modules:
+            continue
+        modules.append(item.module)
+        runs += list(getattr(item.module, "SHARED_CHAPTER_RUNS", ()))
+    for stem, params in runs:
+        _submit(stem, params)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _POOL is not None:
+        _POOL.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.fixture(scope="session")
+def chapter_results():
+    """``run(stem, params)`` → the results dict of that chapter run, executed ONCE per test session
+    for each parameter set (defaults filled in, so ``{}`` and the explicit defaults share a run)."""
+    return lambda stem, params=None: _submit(stem, dict(params or {})).result()
+
+
+@pytest.fixture(scope="session")
+def chapter_run(chapter_results):
+    """``run(stem, params)`` → the recorded values of a shared chapter execution."""
+    return lambda stem, params=None: chapter_results(stem, params)["values"]

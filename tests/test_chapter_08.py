@@ -10,11 +10,14 @@ KEYS = {"sm_events", "cevns_counts_fitted", "cevns_counts_fitted_err", "flux_ave
         "flux_averaged_xsec_cm2_err", "neutron_radius_fm", "neutron_radius_interval_1sigma_fm", "no_form_factor_sigma"}
 
 
+SHARED_CHAPTER_RUNS = [("08_coherent_data", {"experiment": e}) for e in ("CsI-2017", "CsI-2021", "Ar-2020")]
+
+
 @pytest.mark.chapters
 @pytest.mark.needs_data()
 @pytest.mark.parametrize("experiment", ["CsI-2017", "CsI-2021", "Ar-2020"])
-def test_chapter_08_runs(experiment, tmp_path):
-    res = run_chapter("08_coherent_data", {"experiment": experiment}, results_path=tmp_path / "r.json")
+def test_chapter_08_runs(experiment, chapter_results):
+    res = chapter_results("08_coherent_data", {"experiment": experiment})
     v = res["values"]
     assert set(v) == KEYS
     assert set(v["sm_events"]) == {"CsI-2017", "CsI-2021", "Ar-2020"}

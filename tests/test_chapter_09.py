@@ -9,13 +9,15 @@ from cevns_lib.physics.mediators import LOOP_MODELS, TREE_MODELS
 
 pytestmark = pytest.mark.needs_data("csi2017", "csi2021", "ar2020_analysisA")
 
+SHARED_CHAPTER_RUNS = [("09_light_mediators", {"experiment": e})
+                       for e in ("CsI-2021+Ar-2020", "CsI-2017+Ar-2020", "CENNS-750")]
 TABLE_KEYS = {"universal", "B-L", "B_y+L_mu+L_tau", "B-3L_e", "B-3L_mu", "B-2L_e-L_mu", "B-L_e-2L_mu"}
 
 
 @pytest.mark.chapters
 @pytest.mark.parametrize("experiment", ["CsI-2021+Ar-2020", "CsI-2017+Ar-2020"])
-def test_chapter_09_runs(experiment, tmp_path):
-    res = run_chapter("09_light_mediators", {"experiment": experiment}, results_path=tmp_path / "r.json")
+def test_chapter_09_runs(experiment, chapter_results):
+    res = chapter_results("09_light_mediators", {"experiment": experiment})
     assert res["parameters"] == {"experiment": experiment}
     v = res["values"]
     for key in ("zprime_low_mass_g", "zprime_high_mass_g_over_m_per_GeV"):
@@ -43,8 +45,8 @@ def test_chapter_09_rejects_unknown_experiment(tmp_path):
 
 
 @pytest.mark.chapters
-def test_chapter_09_projection_reach(tmp_path):
-    res = run_chapter("09_light_mediators", {"experiment": "CENNS-750"}, results_path=tmp_path / "r.json")
+def test_chapter_09_projection_reach(chapter_results):
+    res = chapter_results("09_light_mediators", {"experiment": "CENNS-750"})
     v = res["values"]
     assert set(v) == {"zprime_low_mass_g_sys5", "zprime_high_mass_g_over_m_per_GeV_sys5",
                       "zprime_low_mass_g_sys10", "zprime_high_mass_g_over_m_per_GeV_sys10"}

@@ -11,17 +11,19 @@ pytestmark = pytest.mark.chapters
 
 # Baseline yearly counts above the effective thresholds (Helm, tree level, sin²θ_W = 0.23857),
 # validated independently in the project brief / spec §6 (not published numbers).
+SHARED_CHAPTER_RUNS = [("02_form_factors", {"experiment": "PIP2-BD"}), ("03_fluxes", {"experiment": "PIP2-BD"}),
+                       *(("04_detectors", {"experiment": e}) for e in PROJECTIONS)]
 BASELINE_EVENTS = {"PIP2-BD": 8.99e6, "CENNS-750": 6.37e3, "CENNS-10": 284.0, "CCM": 8.78e3}
 
 
 @pytest.fixture(scope="module")
-def ch02():
-    return run_chapter("02_form_factors", {"experiment": "PIP2-BD"})["values"]
+def ch02(chapter_run):
+    return chapter_run("02_form_factors", {"experiment": "PIP2-BD"})
 
 
 @pytest.fixture(scope="module")
-def ch04():
-    return {name: run_chapter("04_detectors", {"experiment": name})["values"] for name in PROJECTIONS}
+def ch04(chapter_run):
+    return {name: chapter_run("04_detectors", {"experiment": name}) for name in PROJECTIONS}
 
 
 def test_form_factor_chapter(ch02):
@@ -45,8 +47,8 @@ def test_form_factor_chapter_agrees_with_detector_chapter(ch02, ch04):
     assert ch02["form_factor_rates_per_year"]["helm"] == pytest.approx(ch04["PIP2-BD"]["events_per_year"], rel=1e-10)
 
 
-def test_flux_chapter():
-    out = run_chapter("03_fluxes", {"experiment": "PIP2-BD"})["values"]
+def test_flux_chapter(chapter_run):
+    out = chapter_run("03_fluxes", {"experiment": "PIP2-BD"})
     exp = get_experiment("PIP2-BD")
     assert out["fluence_per_flavour_per_year_cm2"] == pytest.approx(exp.fluence_per_flavour(), rel=1e-12)
     # spec §6: Φ per flavour for r = 1 is 5.47e8 cm⁻² s⁻¹ at PIP2-BD; r = 0.09

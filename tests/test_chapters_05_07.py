@@ -29,9 +29,9 @@ def _is_pair(v):
 
 
 @pytest.fixture(scope="module", params=PROJECTIONS)
-def runs(request):
+def runs(request, chapter_run):
     name = request.param
-    return name, {ch: run_chapter(ch, {"experiment": name})["values"]
+    return name, {ch: chapter_run(ch, {"experiment": name})
                   for ch in ("05_weak_mixing_angle", "06_em_properties", "07_nsi")}
 
 
@@ -97,10 +97,14 @@ DATA_RUNS = ("Ar-2020", "CsI-2021+Ar-2020")
 tests of tests/test_engine.py."""
 
 
+SHARED_CHAPTER_RUNS = [(ch, {"experiment": e}) for e in (*PROJECTIONS, *DATA_RUNS)
+                       for ch in ("05_weak_mixing_angle", "06_em_properties", "07_nsi")]
+
+
 @pytest.fixture(scope="module", params=DATA_RUNS)
-def data_runs(request):
+def data_runs(request, chapter_run):
     name = request.param
-    return name, {ch: run_chapter(ch, {"experiment": name})["values"]
+    return name, {ch: chapter_run(ch, {"experiment": name})
                   for ch in ("05_weak_mixing_angle", "06_em_properties", "07_nsi")}
 
 

@@ -1,6 +1,7 @@
 """Re-execute every chapter run that computes a published number and compare with the
 published-numbers file (value, tolerance, source): one test per published number, each
-(chapter, parameters) run executed once per session.
+(chapter, parameters) run executed once per session and shared with the other chapter tests
+(``chapter_run`` of tests/conftest.py).
 
 An entry with a ``known_deviation`` (a non-reproduction that is understood and explained in its
 chapter) is a *strict* expected failure: the test fails if the number starts to pass, so that the
@@ -13,6 +14,9 @@ from cevns_lib.book import chapters
 from cevns_lib.book.published import load_published
 
 NUMBERS = load_published()
+SHARED_CHAPTER_RUNS = list(dict.fromkeys((p.chapter, tuple(sorted(p.parameters.items()))) for p in NUMBERS))
+SHARED_CHAPTER_RUNS = [(c, dict(ps)) for c, ps in SHARED_CHAPTER_RUNS]
+"""Started in parallel at collection (tests/conftest.py)."""
 
 
 def _param(number):
@@ -21,19 +25,6 @@ def _param(number):
     if datasets and (keys is None or number.key in keys):
         return pytest.param(number, marks=pytest.mark.needs_data(*datasets), id=number.id)
     return pytest.param(number, id=number.id)
-
-
-@pytest.fixture(scope="session")
-def chapter_run():
-    cache = {}
-
-    def run(stem, params):
-        key = (stem, tuple(sorted(params.items())))
-        if key not in cache:
-            cache[key] = chapters.run_chapter(stem, dict(params))["values"]
-        return cache[key]
-
-    return run
 
 
 def test_published_file_is_well_formed():

@@ -33,6 +33,10 @@ def _check_parameters(params):
                          f"{', '.join(model_parameters())} (light mediators: cevns_lib.analysis.mediator_scans)")
 
 
+SCAN_CHUNK = 4096
+"""Scan points per block in :meth:`Fit.chi2` (bounds the memory of very large scans)."""
+
+
 @dataclass(frozen=True)
 class Part:
     """One data set (or projection) of a fit: prediction, likelihood and the bins that enter it."""
@@ -66,9 +70,23 @@ class Fit:
 
     def chi2(self, **params):
         """Profiled χ² summed over the parts, for effective-coupling parameters (broadcast; see
-        :meth:`cevns_lib.engine.prediction.Prediction.counts_per_flavour`)."""
+        :meth:`cevns_lib.engine.prediction.Prediction.counts_per_flavour`).
+
+        Scans are evaluated in blocks of :data:`SCAN_CHUNK` points, so memory stays bounded (a few
+        MB per block) whatever the number of points; the result is the same as in one block."""
         _check_parameters(params)
-        return sum(p.chi2(p.prediction.counts(**params)) for p in self.parts.values())
+        arrays = {k: np.asarray(v, dtype=float) for k, v in params.items()
+                  if v is not None and not isinstance(v, str) and np.ndim(v) > 0}
+        shape = np.broadcast_shapes(*(v.shape for v in arrays.values())) if arrays else ()
+        n = int(np.prod(shape, dtype=np.int64))
+        if n <= SCAN_CHUNK:
+            return sum(p.chi2(p.prediction.counts(**params)) for p in self.parts.values())
+        flat = {k: np.broadcast_to(v, shape).reshape(-1) for k, v in arrays.items()}
+        out = np.empty(n)
+        for i in range(0, n, SCAN_CHUNK):
+            block = {**params, **{k: v[i:i + SCAN_CHUNK] for k, v in flat.items()}}
+            out[i:i + SCAN_CHUNK] = sum(p.chi2(p.prediction.counts(**block)) for p in self.parts.values())
+        return out.reshape(shape)
 
     def chi2_of_counts(self, counts: dict):
         """Profiled χ² for given CEvNS counts per part (name → (..., n_bins))."""

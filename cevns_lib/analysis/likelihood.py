@@ -13,12 +13,19 @@ returned pulls are centred on 0 for all of them.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from cevns_lib.analysis.profiling import gaussian_profile, poisson_chi2, poisson_profile
+from cevns_lib.analysis.factored_profiling import (FactoredComponents, gaussian_profile_factored,
+                                                   poisson_profile_warm)
+from cevns_lib.analysis.profiling import poisson_chi2
 from cevns_lib.analysis.stats import chi2_normalisation_pull
 from cevns_lib.experiments.likelihood_spec import LikelihoodSpec
+
+
+PROFILE_CHUNK = 2048
+"""Scan points profiled together (a few MB of work arrays: faster than one huge block, and bounded)."""
 
 
 def _finite_counts(cevns):
@@ -66,6 +73,23 @@ class Likelihood:
                   for s in self.spec.shapes]
         return np.stack([S, *fixed, *shapes] if self.signal_prior else [*fixed, *shapes], axis=-2)
 
+    @cached_property
+    def factored(self) -> FactoredComponents:
+        """The components as fixed templates or templates × CEvNS (see
+        :mod:`cevns_lib.analysis.factored_profiling`), in the order of :attr:`nuisance_names`."""
+        spec = self.spec
+        nb = np.asarray(spec.data).size
+        t, p = [np.ones(nb)] if self.signal_prior else [], [1] if self.signal_prior else []
+        for b in spec.backgrounds:
+            t.append(np.broadcast_to(np.asarray(b.counts, dtype=float), (nb,)))
+            p.append(0)
+        for sh in spec.shapes:
+            t.append(np.broadcast_to(np.asarray(sh.template, dtype=float), (nb,)))
+            p.append(int(sh.relative_to_signal))
+        base0 = sum((np.asarray(b.counts, dtype=float) for b in spec.backgrounds), np.zeros(nb))
+        return FactoredComponents(np.array(t).reshape(len(t), nb), tuple(p), np.asarray(self.sigmas), base0, np.ones(nb),
+                                  0 if self.signal_prior else None)
+
     def _base(self, cevns):
         """Prediction at zero pulls: CEvNS plus backgrounds."""
         return np.asarray(cevns, dtype=float) + sum((b.counts for b in self.spec.backgrounds), 0.0)
@@ -84,15 +108,20 @@ class Likelihood:
             s2 = spec.signal.sigma**2
             a = (s2 * N * (n_obs - N) / (n_obs + s2 * N**2))[..., None]
             return chi2, a
-        M = self.components(S)
-        if spec.statistic == "gaussian":
-            if spec.shapes:
-                raise ValueError("shape templates are implemented for the poisson statistic only")
-            data = spec.data if self.signal_prior else spec.data - S
-            chi2, a = gaussian_profile(data, spec.variance, M, self.sigmas)
-        else:
-            base = self._base(S) if (spec.shapes or not self.signal_prior) else None
-            chi2, a = poisson_profile(spec.data, M, self.sigmas, base=base)
+        if spec.statistic == "gaussian" and spec.shapes:
+            raise ValueError("shape templates are implemented for the poisson statistic only")
+        shape, nb = S.shape[:-1], S.shape[-1]
+        flat = S.reshape(-1, nb)
+        chi2 = np.empty(flat.shape[0])
+        a = np.empty((flat.shape[0], len(self.sigmas)))
+        for i in range(0, flat.shape[0], PROFILE_CHUNK):        # blocks that stay in the CPU cache
+            block = np.ascontiguousarray(flat[i:i + PROFILE_CHUNK])
+            if spec.statistic == "gaussian":
+                chi2[i:i + PROFILE_CHUNK], a[i:i + PROFILE_CHUNK] = gaussian_profile_factored(
+                    spec.data, spec.variance, self.factored, block)
+            else:
+                chi2[i:i + PROFILE_CHUNK], a[i:i + PROFILE_CHUNK] = poisson_profile_warm(spec.data, self.factored, block)
+        chi2, a = chi2.reshape(shape), a.reshape(shape + (a.shape[-1],))
         return (chi2, a) if return_nuisances else chi2
 
     def chi2_fixed(self, cevns, pulls):

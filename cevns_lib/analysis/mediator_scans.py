@@ -79,6 +79,11 @@ def chi2_grid(ds: Part, g, A, B, C=None, chunk=40):
     return out
 
 
+MASS_CHUNK = 256
+"""Masses whose polynomial coefficients are computed at once in :func:`scan` (bounds the memory of
+scans over very many masses: the propagator is (n_M, n_nodes) per target)."""
+
+
 def scan(combo: dict, model, masses=None, g=None, limit=None, loop_sign=1.0) -> dict:
     """χ² on a (M, g) grid for each data set and combined.
 
@@ -89,20 +94,27 @@ def scan(combo: dict, model, masses=None, g=None, limit=None, loop_sign=1.0) -> 
     model : str or ZprimeModel or "scalar"
     masses : array_like (MeV), ignored for ``limit`` in {"light", "heavy"}
     g : array_like
-        Couplings (for ``limit="heavy"``: g/M in MeV⁻¹).
+        Couplings (for ``limit="heavy"``: g/M in MeV⁻¹), 1-D or one row per mass.
     Returns
     -------
     dict
-        name → χ² (n_M, n_g), plus ``"combined"``.
+        name → χ² (n_M, n_g), plus ``"combined"``. Masses are taken :data:`MASS_CHUNK` at a time,
+        so memory does not grow with the number of masses beyond the result itself.
     """
+    n_m = 1 if limit is not None else np.atleast_1d(np.asarray(masses, dtype=float)).size
+    g = _as_grid(g, n_m)
     out = {}
     for name, ds in combo.items():
-        if model == "scalar":
-            A, S = ds.prediction.scalar_coefficients(masses, limit)
-            out[name] = chi2_grid(ds, g, A, S)
-        else:
-            A, B, C = ds.prediction.zprime_coefficients(model, masses, limit, loop_sign)
-            out[name] = chi2_grid(ds, g, A, B, C)
+        res = np.empty(g.shape)
+        for i in range(0, n_m, MASS_CHUNK):
+            m = None if limit is not None else np.atleast_1d(np.asarray(masses, dtype=float))[i:i + MASS_CHUNK]
+            if model == "scalar":
+                A, S = ds.prediction.scalar_coefficients(m, limit)
+                res[i:i + MASS_CHUNK] = chi2_grid(ds, g[i:i + MASS_CHUNK], A, S)
+            else:
+                A, B, C = ds.prediction.zprime_coefficients(model, m, limit, loop_sign)
+                res[i:i + MASS_CHUNK] = chi2_grid(ds, g[i:i + MASS_CHUNK], A, B, C)
+        out[name] = res
     out["combined"] = sum(out[name] for name in combo)
     return out
 
@@ -214,26 +226,81 @@ class ModelScan:
         return first_crossing(x, chi[name][0] - ref, level)
 
 
-def polish_minimum(combo, model, masses, g, chi2, name, loop_sign=1.0):
-    """Refine the grid minimum of χ²[name] by a local Nelder–Mead search in (ln M, ln g).
+POLISH_POINTS = 5
+"""Points per axis of the local (ln M, ln g) grid of each polishing round."""
+POLISH_XTOL = 1e-6
+"""Polishing stops when the local grid's half-width is below this in ln M and ln g."""
+POLISH_MAX_ROUNDS = 200
+POLISH_BOX = (np.log(1e3), np.log(1e6), np.log(1e3), np.log(1e3))
+"""How far (in ln) the search may leave the grid: below/above its masses, below/above its u values
+(a valley along g ∝ M can lead far; the limiting scans M → 0, ∞ cover the ends)."""
+"""Cap on the polishing rounds (each one call of :func:`scan` for all names)."""
+
+
+def _cell(x, i):
+    """Half-width of grid cell i of the increasing 1-D array ln x (its larger neighbour spacing)."""
+    lx = np.log(np.asarray(x, dtype=float))
+    if lx.size < 2:
+        return 0.1
+    return float(max(lx[min(i + 1, lx.size - 1)] - lx[i], lx[i] - lx[max(i - 1, 0)]))
+
+
+def _shear(masses, shear_mass):
+    m = np.asarray(masses, dtype=float)
+    return np.ones_like(m) if shear_mass is None else np.sqrt(1.0 + (m / shear_mass) ** 2)
+
+
+def polish_minima(combo, model, masses, g, chi2: dict, loop_sign=1.0, shear_mass=SHEAR_MASS) -> dict:
+    """Refine the grid minimum of every χ² in ``chi2`` (name → (n_M, n_g), names of ``combo`` and
+    ``"combined"``) by a vectorised local search in (ln M, ln u), u = g/√(1 + (M/M₀)²) the
+    coordinate of :func:`sheared_grid` (``shear_mass`` M₀; None: u = g), in which the interference
+    strip runs nearly along ln M: each round evaluates a
+    :data:`POLISH_POINTS`² grid around the current best point of every name in ONE call of
+    :func:`scan`, moves to its minimum and halves the grid's half-width (when the minimum moved to
+    the window's edge, the window follows it and doubles instead), starting from one
+    grid cell, until it is below :data:`POLISH_XTOL`. Returns name → min(polished, grid) χ².
 
     The destructive-interference strip is only a few per cent wide in g, narrower than the grid
     spacing, so the grid minimum alone would make χ²_min (and thus every Δχ² bound) depend on the grid.
     """
-    from scipy.optimize import minimize
+    masses = np.asarray(masses, dtype=float)
+    u = _as_grid(g, masses.size) / _shear(masses, shear_mass)[:, None]
+    names = list(chi2)
+    centre, half, best = {}, {}, {}
+    for k in names:
+        i, j = np.unravel_index(np.argmin(chi2[k]), chi2[k].shape)
+        centre[k] = np.log([masses[i], u[i, j]])
+        half[k] = np.array([_cell(masses, i), _cell(u[i], j)])
+        best[k] = float(chi2[k][i, j])
+    lu = np.log(u[u > 0]) if np.any(u > 0) else np.zeros(1)
+    box = np.array([[np.log(masses.min()) - POLISH_BOX[0], np.log(masses.max()) + POLISH_BOX[1]],
+                    [lu.min() - POLISH_BOX[2], lu.max() + POLISH_BOX[3]]])
+    offsets = np.linspace(-1.0, 1.0, POLISH_POINTS)
+    edge = (0, POLISH_POINTS - 1)
+    for _ in range(POLISH_MAX_ROUNDS):
+        if all(np.max(h) <= POLISH_XTOL for h in half.values()):
+            break
+        lm = np.clip(np.concatenate([centre[k][0] + half[k][0] * offsets for k in names]), *box[0])
+        lg = np.clip(np.concatenate([np.broadcast_to(centre[k][1] + half[k][1] * offsets, (POLISH_POINTS, POLISH_POINTS))
+                                     for k in names]), *box[1])
+        res = scan(combo, model, np.exp(lm), np.exp(lg) * _shear(np.exp(lm), shear_mass)[:, None], None, loop_sign)
+        for n, k in enumerate(names):
+            block = res[k][n * POLISH_POINTS:(n + 1) * POLISH_POINTS]
+            a, b = np.unravel_index(np.argmin(block), block.shape)
+            moved = block[a, b] < best[k]
+            if moved:
+                best[k] = float(block[a, b])
+                centre[k] = np.array([lm[n * POLISH_POINTS + a], lg[n * POLISH_POINTS + a, b]])
+            on_edge = moved and (a in edge or b in edge)
+            half[k] = (2.0 if on_edge else 0.5) * half[k]       # on the window's edge: follow, wider
+    return best
 
-    i, j = np.unravel_index(np.argmin(chi2), chi2.shape)
+
+def polish_minimum(combo, model, masses, g, chi2, name, loop_sign=1.0, shear_mass=SHEAR_MASS):
+    """Refine the grid minimum of χ²[name] by a local search (see :func:`polish_minima`; ``name`` is a
+    data set of ``combo`` or ``"combined"``)."""
     sub = combo if name == "combined" else {name: combo[name]}
-
-    def f(x):
-        r = scan(sub, model, [np.exp(x[0])], [np.exp(x[1])], None, loop_sign)
-        return float(r["combined"][0, 0])
-
-    x0 = np.log([masses[i], _as_grid(g, len(masses))[i, j]])
-    res = minimize(f, x0, method="Nelder-Mead",
-                   options={"xatol": 1e-5, "fatol": 1e-7, "maxiter": 400,
-                            "initial_simplex": [x0, x0 + [0.05, 0.0], x0 + [0.0, 0.02]]})
-    return min(float(res.fun), float(chi2[i, j]))
+    return polish_minima(sub, model, masses, g, {name: np.asarray(chi2)}, loop_sign, shear_mass)[name]
 
 
 def sheared_grid(masses, u, shear_mass=SHEAR_MASS):
@@ -259,8 +326,8 @@ def model_scan(combo, model, masses=None, grids=None, loop_sign=1.0, level=DCHI2
     full = scan(combo, model, masses, g, None, loop_sign)
     light = scan(combo, model, None, grids["light"], "light", loop_sign)
     heavy = scan(combo, model, None, grids["heavy"], "heavy", loop_sign)
-    mins = {k: float(min(full[k].min(), light[k].min(), heavy[k].min(), polish_minimum(
-        combo, model, masses, g, full[k], k, loop_sign))) for k in full}
+    polished = polish_minima(combo, model, masses, g, full, loop_sign, shear_mass)
+    mins = {k: float(min(full[k].min(), light[k].min(), heavy[k].min(), polished[k])) for k in full}
     low = {k: first_crossing(grids["light"], light[k][0] - mins[k], level) for k in full}
     high = {k: first_crossing(grids["heavy"], heavy[k][0] - mins[k], level) for k in full}
     edge = {k: contour_lower_edge(masses, g, full[k], mins[k], level) for k in full}

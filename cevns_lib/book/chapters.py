@@ -198,6 +198,12 @@ def _one_line(exc) -> str:
     return f"{ename}: {lines[-1] if lines else ''}"[:400]
 
 
+SINGLE_THREAD_BLAS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+"""Set to 1 for chapter kernels unless already set: the chapters' matrix products are small, where
+BLAS threads only contend (the light-mediator chapter took 48 s with two OpenBLAS threads and 27 s
+with one on a shared 2-core machine); runs are parallelised by processes instead."""
+
+
 def run_chapter(name: str, parameters=None, results_path=None, notebook_path=None, directory=None,
                 progress=False, timeout=1800):
     """Execute a chapter with papermill (through jupytext) and return its results dictionary.
@@ -246,6 +252,8 @@ def run_chapter(name: str, parameters=None, results_path=None, notebook_path=Non
         check_writable(results_path, "results file")
     if notebook_path:
         check_writable(notebook_path, "notebook")
+    for var in SINGLE_THREAD_BLAS:                               # inherited by the kernel process
+        os.environ.setdefault(var, "1")
     with tempfile.TemporaryDirectory() as tmp:
         results = Path(tmp) / f"{path.stem}.json"          # private to this run
         values["results_path"] = str(results)

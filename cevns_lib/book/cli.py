@@ -1,4 +1,5 @@
-"""Command line: ``cevns list``, ``cevns run CHAPTER -p NAME VALUE … --results out.json`` and
+"""Command line: ``cevns list``, ``cevns run CHAPTER -p NAME VALUE … --results out.json``,
+``cevns sweep CHAPTER -p NAME V1,V2,… … --out DIR [--workers N] [--scheduler ADDRESS]`` and
 ``cevns data fetch [DATASET …] [--mirror URL]``. Every failure is one line on stderr, status 2."""
 
 import argparse
@@ -37,6 +38,22 @@ def _run(args):
         raise ValueError(f"chapter {args.chapter} needs the data sets {', '.join(missing)}, not available here "
                          f"(results without values in {results}); run `cevns data fetch {' '.join(missing)}`")
     print(f"wrote {results} ({len(out.get('values', {}))} values)")
+    return 0
+
+
+def _sweep(args):
+    from cevns_lib.book import sweep
+
+    grid = sweep.parse_values(args.parameter or [])
+    outcomes = sweep.sweep(args.chapter, grid, args.out, workers=args.workers, scheduler=args.scheduler,
+                           book_dir=args.book_dir)
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("done", "skipped", "failed")}
+    print(f"wrote {args.out}/{sweep.SUMMARY}: {len(outcomes)} points ({counts['done']} run, "
+          f"{counts['skipped']} finished before, {counts['failed']} failed)")
+    if counts["failed"]:
+        print(f"cevns: error: {counts['failed']} of {len(outcomes)} points failed (errors in {args.out}/{sweep.SUMMARY}); "
+              f"fix them and re-run the same command (finished points are skipped)", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -85,6 +102,12 @@ def main(argv=None):
     run.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"))
     run.add_argument("--results", help="JSON results file (default: CHAPTER.json)")
     run.add_argument("--notebook", help="also keep the executed notebook here")
+    sw = sub.add_parser("sweep", help="run a chapter on the Cartesian product of parameter values")
+    sw.add_argument("chapter", help="chapter file stem, e.g. 05_weak_mixing_angle")
+    sw.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "V1,V2,..."))
+    sw.add_argument("--out", required=True, help="folder for one results JSON per point and summary.csv")
+    sw.add_argument("--workers", type=int, default=2, help="points run at once locally (default 2)")
+    sw.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed cluster (tcp://host:port)")
     data = sub.add_parser("data", help="the COHERENT releases and external limits: list, fetch")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     data_sub.add_parser("list", help="registered data sets and their sources")
@@ -99,13 +122,13 @@ def main(argv=None):
         return 2
     args = parser.parse_args(argv)
     if pairs:
-        if args.command != "run":
-            print("cevns: error: -p/--parameter belongs to `cevns run`", file=sys.stderr)
+        if args.command not in ("run", "sweep"):
+            print("cevns: error: -p/--parameter belongs to `cevns run` and `cevns sweep`", file=sys.stderr)
             return 2
         args.parameter = pairs
     from cevns_lib.datafiles.fetch import FetchError
 
-    commands = {"list": _list, "run": _run, "data": _data}
+    commands = {"list": _list, "run": _run, "sweep": _sweep, "data": _data}
     try:
         return commands[args.command](args)
     except (ValueError, FileNotFoundError, FetchError, chapters.ChapterError) as err:

@@ -137,6 +137,14 @@ def run_key(chapter: str, parameters: dict) -> tuple:
     return (chapter, tuple(sorted(parameters.items())))
 
 
+def reused_results(chapter: str, parameters: dict):
+    """The results of this chapter run if the same book build already computed them (a chapter's
+    default run, see :mod:`cevns_lib.book.run_cache`), else None (then the dashboard runs it)."""
+    from cevns_lib.book import run_cache
+
+    return run_cache.lookup(chapter, parameters)
+
+
 def runs_for_dashboard(published, observables=PREDICTION_OBSERVABLES):
     """The distinct chapter runs the dashboard needs, in a stable order.
 

@@ -112,8 +112,13 @@ class ChapterResults:
         return out
 
     def write(self, results_path: str) -> None:
-        """Write the JSON results file atomically; a no-op when ``results_path`` is empty."""
+        """Write the JSON results file atomically. When ``results_path`` is empty (the default run
+        of a book build) nothing is written, except into the build's results cache when
+        ``CEVNS_RESULTS_CACHE`` is set (:mod:`cevns_lib.book.run_cache`, reused by the dashboard)."""
         if not results_path:
+            from cevns_lib.book import run_cache
+
+            run_cache.store(self.as_dict())
             return
         write_atomic(results_path, json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n")
 
