@@ -79,42 +79,6 @@ def test_cevns_run_theory_writes_json(tmp_path):
 
 
 # ---- failures inside a chapter, output paths, parameters given twice, concurrent runs --------------
-TINY = '''---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-# Tiny
-
-```{code-cell} ipython3
-:tags: [parameters]
-
-results_path = ""
-x = 1.0
-```
-
-```{code-cell} ipython3
-from cevns_lib.book.results import ChapterResults
-if x < 0:
-    raise ValueError(f"x must be >= 0, got {x}")
-results = ChapterResults("01_tiny", parameters={"x": x}, glue=False)
-results.record("x_twice", 2 * x)
-results.write(results_path)
-```
-'''
-
-
-@pytest.fixture
-def tiny_book(tmp_path):
-    book = tmp_path / "book"
-    book.mkdir()
-    (book / "01_tiny.md").write_text(TINY, encoding="utf-8")
-    return book
 
 
 def test_error_inside_a_chapter_is_one_line_status_2(tiny_book, tmp_path, capsys):

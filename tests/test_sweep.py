@@ -9,44 +9,6 @@ import pytest
 
 from cevns_lib.book import cli, sweep
 
-TINY = '''---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-# Tiny
-
-```{code-cell} ipython3
-:tags: [parameters]
-
-results_path = ""
-x = 1.0
-label = "a"  # allowed: a, b
-```
-
-```{code-cell} ipython3
-from cevns_lib.book.results import ChapterResults
-if x < 0:
-    raise ValueError(f"x must be >= 0, got {x}")
-results = ChapterResults("01_tiny", parameters={"x": x, "label": label}, glue=False)
-results.record("x_twice", 2 * x)
-results.record("interval", [x, x + 1])
-results.write(results_path)
-```
-'''
-
-
-@pytest.fixture
-def tiny_book(tmp_path):
-    book = tmp_path / "book"
-    book.mkdir()
-    (book / "01_tiny.md").write_text(TINY, encoding="utf-8")
-    return book
 
 
 def _rows(out):
