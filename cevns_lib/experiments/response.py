@@ -28,7 +28,6 @@ Units: energies in MeV at the interface (``c.keV`` etc.), as everywhere in the l
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr
 
 from cevns_lib.physics import constants as c
 
@@ -132,6 +131,8 @@ def _pdf(z):
 def _cdf_diff(z0, z1):
     """Φ(z1) − Φ(z0) for z0 ≤ z1, from the upper tail when z0 > 0 (no 1 − 1 cancellation)."""
     z0, z1 = np.broadcast_arrays(np.asarray(z0, dtype=float), np.asarray(z1, dtype=float))
+    from scipy.special import ndtr   # imported where used: keeps `import cevns_lib…` fast
+
     return np.where(z0 > 0, ndtr(-z0) - ndtr(-z1), ndtr(z1) - ndtr(z0))
 
 
