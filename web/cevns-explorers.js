@@ -348,20 +348,27 @@
 
     function params() { return { sin2w: state.sin2w, mu_nu: state.mu_nu, eps_u: state.eps_u, eps_d: state.eps_d, r2: state.r2 }; }
 
+    var SM_PARAMS = { sin2w: data.constants.sin2w_ref, mu_nu: 0, eps_u: 0, eps_d: 0, r2: 0 };
+
     function smCount(exp) {
-      return sum(binCounts(data, exp, { sin2w: data.constants.sin2w_ref, mu_nu: 0, eps_u: 0, eps_d: 0, r2: 0 }));
+      return sum(binCounts(data, exp, SM_PARAMS));
+    }
+
+    // The displayed count (a test hook: element id, full-precision data-value) and its explanation.
+    function showCount(box, id, value, text, explanation) {
+      box.innerHTML = "";
+      var count = document.createElement("span");
+      count.id = id;
+      count.setAttribute("data-value", String(value));
+      count.textContent = text;
+      box.appendChild(count);
+      box.appendChild(document.createTextNode(explanation));
     }
 
     function drawSpectrum(exp) {
       var s = spectrum(data, exp, params()), n = sum(binCounts(data, exp, params()));
-      spec.summary.innerHTML = "";
-      var count = document.createElement("span");
-      count.id = "spectrum-count";
-      count.setAttribute("data-value", String(n));
-      count.textContent = formatCount(n) + " events above " + exp.threshold_keVnr + " keVnr over the run";
-      spec.summary.appendChild(count);
-      spec.summary.appendChild(document.createTextNode(" — " + exp.label + ", " + (n / smCount(exp)).toFixed(4)
-        + " × the Standard-Model prediction."));
+      showCount(spec.summary, "spectrum-count", n, formatCount(n) + " events above " + exp.threshold_keVnr + " keVnr over the run",
+        " — " + exp.label + ", " + (n / smCount(exp)).toFixed(4) + " × the Standard-Model prediction.");
       var ymax = Math.max.apply(null, s.total);
       plot(spec.figure, {
         series: data.flavours.map(function (fl) { return { x: s.T, y: s[fl], colour: COLOURS[fl], label: FLAVOUR_LABELS[fl] }; })
@@ -402,18 +409,13 @@
     }
 
     function drawZprime(exp) {
-      var model = data.zprime_models[state.model], sm = { sin2w: data.constants.sin2w_ref, mu_nu: 0, eps_u: 0, eps_d: 0, r2: 0 };
+      var model = data.zprime_models[state.model], sm = SM_PARAMS;
       var s0 = spectrum(data, exp, sm), s1 = spectrum(data, exp, sm, { model: model, M: state.mzp, g: state.g });
       var n0 = sum(s0.bins), n1 = sum(s1.bins);
-      zp.summary.innerHTML = "";
-      var count = document.createElement("span");
-      count.id = "zprime-count";
-      count.setAttribute("data-value", String(n1));
-      count.textContent = formatCount(n1) + " events with the " + model.label + " Z′";
-      zp.summary.appendChild(count);
-      zp.summary.appendChild(document.createTextNode(" (M_Z′ = " + fmtValue(state.mzp, 4) + " MeV, g = "
-        + fmtValue(state.g, 3) + ") against " + formatCount(n0) + " in the Standard Model: ratio "
-        + (n1 / n0).toFixed(4) + ", " + exp.label + ", above " + exp.threshold_keVnr + " keVnr."));
+      showCount(zp.summary, "zprime-count", n1, formatCount(n1) + " events with the " + model.label + " Z′",
+        " (M_Z′ = " + fmtValue(state.mzp, 4) + " MeV, g = " + fmtValue(state.g, 3) + ") against " + formatCount(n0)
+        + " in the Standard Model: ratio " + (n1 / n0).toFixed(4) + ", " + exp.label + ", above "
+        + exp.threshold_keVnr + " keVnr.");
       var m0 = Math.max.apply(null, s0.total), m1 = Math.max.apply(null, s1.total);
       plot(zp.figure, {
         series: [{ x: s0.T, y: s0.total, colour: COLOURS.total, label: "Standard Model" },
