@@ -107,6 +107,12 @@ class Fit:
     def sm_events(self) -> dict:
         return {k: p.sm_events() for k, p in self.parts.items()}
 
+    def with_parts(self) -> dict:
+        """This fit and, for a combination, each of its parts alone: name → :class:`Fit`."""
+        if len(self.parts) == 1:
+            return {self.name: self}
+        return {self.name: self, **{k: self.part(k) for k in self.parts}}
+
     def part(self, name) -> "Fit":
         """The fit of one part alone."""
         if name not in self.parts:

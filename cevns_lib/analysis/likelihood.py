@@ -2,9 +2,12 @@
 with every nuisance profiled, vectorised over scan points.
 
 - ``gaussian``  Σ_b [d_b − μ_b]²/V_b + Σ_z (a_z/σ_z)², μ = Σ_z (1 + a_z) M_z + Σ_k a_k D_k: quadratic in
-  the pulls, minimised exactly by one linear solve per point (:func:`cevns_lib.analysis.profiling.gaussian_profile`);
+  the pulls, minimised exactly by one linear solve per point
+  (:func:`cevns_lib.analysis.factored_profiling.gaussian_profile_factored`);
 - ``poisson``   2Σ_b[μ_b − d_b + d_b ln(d_b/μ_b)] + penalties, convex in the pulls: damped Newton,
-  batched (:func:`cevns_lib.analysis.profiling.poisson_profile`);
+  batched over the scan with warm starts (:func:`cevns_lib.analysis.factored_profiling.poisson_profile_warm`);
+  the plain stacked-component profilers of :mod:`cevns_lib.analysis.profiling` are the reference
+  they are tested against.
 - ``total_count``  one bin, Asimov data N_obs, the signal pull profiled analytically:
   χ² = [N_obs − N]²/[N_obs + σ² N²] (Carey & Pandey, arXiv:2510.14015).
 

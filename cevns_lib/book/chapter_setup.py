@@ -26,7 +26,7 @@ def default_data_experiment() -> str:
     return experiment_names("combination")[0]
 
 
-def missing_data_files(experiment: str) -> list:
+def missing_data_sets(experiment: str) -> list:
     """Data sets behind ``experiment`` of which a registered file is in none of the data folders
     (a file that is present but wrong is not 'missing': reading it fails loudly)."""
     exp = get_experiment(experiment)
@@ -105,4 +105,4 @@ def chapter_setup(experiment: str, threshold_keVnr=-1.0, run_time_years=1.0, con
                              "is a data set with the threshold and exposure of its release (leave them at -1 and 1)")
         proj = configure_experiment(REFERENCE_PROJECTION, -1.0, 1.0, configuration)
         data = experiment
-    return ChapterSetup(experiment, exp.kind, proj, data, tuple(missing_data_files(data)))
+    return ChapterSetup(experiment, exp.kind, proj, data, tuple(missing_data_sets(data)))

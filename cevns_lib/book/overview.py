@@ -106,7 +106,7 @@ def coherent_sin2w_measurements(names=None, grid=None) -> list:
     import numpy as np
 
     from cevns_lib.analysis.fit import load_fit
-    from cevns_lib.book.chapter_setup import default_data_experiment, missing_data_files
+    from cevns_lib.book.chapter_setup import default_data_experiment, missing_data_sets
     from cevns_lib.experiments.catalog import get_experiment
 
     if names is None:
@@ -115,7 +115,7 @@ def coherent_sin2w_measurements(names=None, grid=None) -> list:
     g = np.arange(0.05, 0.55, 2e-4) if grid is None else np.asarray(grid, dtype=float)
     rows = []
     for name in names:
-        if missing_data_files(name):
+        if missing_data_sets(name):
             continue
         iv, best, _ = load_fit(name).intervals("sin2w", g)
         lo, hi = iv[0][0], iv[-1][1]
