@@ -8,7 +8,11 @@ components of two kinds in fit bin b:
 - ``power 1``: c_zb = S_b t_zb, proportional to the CEvNS prediction S (the signal itself, t = 1, or
   a shape template relative to it),
 
-and the prediction at pulls a is μ_b = β⁰_b + S_b β¹_b + Σ_z a_z c_zb. The gradient and the Hessian of
+and the prediction at parameters b is μ_b = β⁰_b + S_b β¹_b + Σ_z b_z c_zb, with penalties
+Σ_z ((b_z − m_z)/σ_z)² around prior centres m_z. The pulls a = b − m are what the solvers return. The
+CEvNS normalisation is carried as b = 1 + a (centre 1, β¹ without it): where the fit drives the signal
+towards zero (a → −1, a prediction 10¹⁰ × the data) the product S·(1 + a) would otherwise lose every
+digit of 1 + a to rounding and the Newton steps would stall at that resolution. The gradient and the Hessian of
 the χ² at all P points are then products of a few (P, n_bins) arrays (w, w S, w S²) with fixed
 (n_bins, n_pairs) template products: one matrix product each, no per-point Python loop and no
 (P, n_z, n_bins) stack. Same minimisers as :mod:`cevns_lib.analysis.profiling` (the reference
@@ -40,7 +44,12 @@ class FactoredComponents:
     sigmas : ndarray (n_z,)
         Prior widths of the pulls (> 0).
     base0, base1 : ndarray (n_bins,)
-        Zero-pull prediction μ⁰ = base0 + S·base1.
+        Prediction at b = 0: base0 + S·base1.
+    signal_index : int or None
+        Index of the CEvNS normalisation (template 1, power 1), if there is one: used for the
+        starting point (see :func:`poisson_profile_warm`).
+    centres : ndarray (n_z,), optional
+        Prior centres m (default 0); the pulls are a = b − m.
     """
 
     templates: np.ndarray
@@ -49,8 +58,7 @@ class FactoredComponents:
     base0: np.ndarray
     base1: np.ndarray
     signal_index: int | None = None
-    """Index of the CEvNS normalisation pull (template 1, power 1), if there is one: used for the
-    starting point (see :func:`poisson_profile_warm`)."""
+    centres: np.ndarray | None = None
 
     def __post_init__(self):
         t = np.asarray(self.templates, dtype=float)
@@ -63,8 +71,12 @@ class FactoredComponents:
             raise ValueError("nuisance sigmas must be positive")
         if not np.all(np.isfinite(t)):
             raise ValueError("non-finite likelihood templates")
+        m = np.zeros(s.size) if self.centres is None else np.asarray(self.centres, dtype=float)
+        if m.shape != s.shape or not np.all(np.isfinite(m)):
+            raise ValueError(f"centres must be {s.size} finite numbers, got {m}")
         object.__setattr__(self, "templates", t)
         object.__setattr__(self, "sigmas", s)
+        object.__setattr__(self, "centres", m)
         p = np.asarray(self.power)
         idx = [np.nonzero(p == k)[0] for k in (0, 1)]
         pairs = [[], [], []]                                    # (i, j) with i ≤ j by power sum
@@ -87,12 +99,16 @@ class FactoredComponents:
     def n(self) -> int:
         return self.sigmas.size
 
-    def mu(self, S, a):
-        """Prediction (P, n_bins) for signals S (P, n_bins) and pulls a (P, n_z)."""
-        return self.base0 + S * self.base1 + self.shift(S, a)
+    def mu(self, S, b):
+        """Prediction (P, n_bins) for signals S (P, n_bins) and parameters b (P, n_z)."""
+        return self.base0 + S * self.base1 + self.shift(S, b)
+
+    def penalty(self, b, inv_s2):
+        """Σ_z ((b_z − m_z)/σ_z)² (P,) for parameters b (P, n_z) and inv_s2 = 1/σ²."""
+        return ((b - self.centres) ** 2) @ inv_s2
 
     def shift(self, S, a):
-        """Σ_z a_z c_z (P, n_bins): the change of the prediction for pulls a (P, n_z)."""
+        """Σ_z a_z c_z (P, n_bins) for parameters a (P, n_z)."""
         i0, i1 = self._idx
         out = a[:, i0] @ self._t[0].T if i0.size else np.zeros(S.shape)
         if i1.size:
@@ -146,77 +162,102 @@ def _solve(H, g):
 
 
 def gaussian_profile_factored(data, variance, comps: FactoredComponents, S):
-    """min over a of Σ_b [d_b − μ_b(a)]²/V_b + Σ_z (a_z/σ_z)² for signals S (P, n_bins).
+    """min over b of Σ_b [d_b − μ_b(b)]²/V_b + Σ_z ((b_z − m_z)/σ_z)² for signals S (P, n_bins).
 
     Returns
     -------
     chi2 : ndarray (P,)
     a : ndarray (P, n_z)
+        Pulls b − m at the minimum.
     """
     d = np.asarray(data, dtype=float)
     inv_v = 1.0 / np.asarray(variance, dtype=float)
     inv_s2 = 1.0 / comps.sigmas**2
-    r = d - comps.mu(S, np.zeros((S.shape[0], comps.n)))
+    m = np.broadcast_to(comps.centres, (S.shape[0], comps.n))
+    r = d - comps.mu(S, m)
     H = comps.hessian(S, np.broadcast_to(inv_v, S.shape)) + np.diag(inv_s2)
     a = _solve(H, comps.gradient(S, r * inv_v))
-    res = d - comps.mu(S, a)
+    res = d - comps.mu(S, m + a)
     return res**2 @ inv_v + (a**2) @ inv_s2, a
 
 
 class _Poisson:
-    """χ² pieces of the Poisson statistic that do not depend on the pulls (data constants)."""
+    """χ² pieces of the Poisson statistic that do not depend on the parameters (data constants)."""
 
-    def __init__(self, data):
+    def __init__(self, data, comps):
         d = np.asarray(data, dtype=float)
         if not np.all(np.isfinite(d)) or np.any(d < 0):
             raise ValueError("observed counts must be finite and non-negative")
         self.d = d
+        self.comps = comps
+        self.inv_s2 = 1.0 / comps.sigmas**2
         with np.errstate(divide="ignore", invalid="ignore"):
             self.const = 2.0 * float(np.sum(np.where(d > 0, d * np.log(d), 0.0) - d))
 
-    def chi2(self, mu, a, inv_s2):
-        """χ² (P,) of predictions mu (P, n_bins); +inf where any μ ≤ 0."""
+    def chi2(self, mu, b):
+        """χ² (P,) of predictions mu (P, n_bins) at parameters b (P, n_z); +inf where any μ ≤ 0."""
         if not np.all(np.isfinite(mu)):
             raise ValueError("non-finite predicted counts (NaN or inf) in the Poisson likelihood: check the model inputs")
         bad = np.any(mu <= 0, axis=-1)
         with np.errstate(divide="ignore", invalid="ignore"):
             log_mu = np.log(np.where(mu > 0, mu, 1.0))
-        val = 2.0 * (mu.sum(axis=-1) - log_mu @ self.d) + self.const + (a**2) @ inv_s2
+        val = 2.0 * (mu.sum(axis=-1) - log_mu @ self.d) + self.const + self.comps.penalty(b, self.inv_s2)
         return np.where(bad, np.inf, val)
 
 
 def _normalised_start(data, comps, S):
-    """Starting pulls: the CEvNS pull that matches the total count, Σ(d − β⁰)/Σ(S β¹) − 1, the others 0
-    (None without a CEvNS pull). Far from the data (a prediction 10⁶ × the SM) this saves the damped
-    Newton dozens of iterations; where it is worse than a = 0 the solver starts from 0."""
+    """Starting parameters: the CEvNS normalisation that matches the total count, Σ(d − β⁰)/Σ S, the
+    others at their centres (None without a CEvNS normalisation). Far from the data (a prediction
+    10⁶ × the SM) this saves the damped Newton dozens of iterations; where it is worse than the
+    centres the solver starts from them."""
     if comps.signal_index is None:
         return None
-    signal = S @ comps.base1
+    signal = S @ comps.templates[comps.signal_index]
     excess = float(np.sum(np.asarray(data, dtype=float) - comps.base0))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(signal > 0, excess / signal, 1.0)
-    a0 = np.zeros((S.shape[0], comps.n))
-    a0[:, comps.signal_index] = np.maximum(ratio, 1e-12) - 1.0
-    return a0
+    b0 = np.tile(comps.centres, (S.shape[0], 1))
+    b0[:, comps.signal_index] = np.maximum(ratio, 1e-12)
+    return b0
+
+
+def _interpolate_start(comps, idx, coarse, b_c):
+    """Parameters at the points ``idx`` interpolated from those solved at ``coarse``: linearly, and in
+    the logarithm for the CEvNS normalisation (positive, and varying by decades where the fit drives
+    the signal towards zero)."""
+    cols = []
+    for z in range(comps.n):
+        if z == comps.signal_index and np.all(b_c[:, z] > 0):
+            cols.append(np.exp(np.interp(idx, coarse, np.log(b_c[:, z]))))
+        else:
+            cols.append(np.interp(idx, coarse, b_c[:, z]))
+    return np.stack(cols, axis=1)
 
 
 def poisson_profile_warm(data, comps: FactoredComponents, S, stride=16, **kw):
     """:func:`poisson_profile_factored` with a warm start along the scan: the points 0, stride,
-    2·stride, … (and the last) are solved first (from :func:`_normalised_start`), the others start from the pulls
-    interpolated linearly between them (scan points in order along the coupling converge in one or
-    two Newton steps from there). Same minimum; fewer iterations."""
+    2·stride, … (and the last) are solved first (from :func:`_normalised_start`), the others start from
+    the parameters interpolated between them (:func:`_interpolate_start`; scan points in order along
+    the coupling converge in one or two Newton steps from there), or from :func:`_normalised_start`
+    where that is better. Same minimum; fewer iterations."""
     P = S.shape[0]
     if P < 4 * stride:
-        return poisson_profile_factored(data, comps, S, a0=_normalised_start(data, comps, S), **kw)
+        chi, b = _poisson_minimise(data, comps, S, _normalised_start(data, comps, S), **kw)
+        return chi, b - comps.centres
     coarse = np.unique(np.r_[np.arange(0, P, stride), P - 1])
-    _, a_c = poisson_profile_factored(data, comps, S[coarse], a0=_normalised_start(data, comps, S[coarse]), **kw)
-    idx = np.arange(P)
-    a0 = np.stack([np.interp(idx, coarse, a_c[:, z]) for z in range(comps.n)], axis=1)
-    return poisson_profile_factored(data, comps, S, a0=a0, **kw)
+    _, b_c = _poisson_minimise(data, comps, S[coarse], _normalised_start(data, comps, S[coarse]), **kw)
+    start = _interpolate_start(comps, np.arange(P), coarse, b_c)
+    normalised = _normalised_start(data, comps, S)
+    if normalised is not None:                                  # e.g. across the end of a scan row
+        st = _Poisson(data, comps)
+        worse = ~(st.chi2(comps.mu(S, start), start) <= st.chi2(comps.mu(S, normalised), normalised))
+        start[worse] = normalised[worse]
+    chi, b = _poisson_minimise(data, comps, S, start, **kw)
+    return chi, b - comps.centres
 
 
 def poisson_profile_factored(data, comps: FactoredComponents, S, a0=None, n_iter=40, rtol=1e-12):
-    """min over a of 2Σ_b[μ_b − d_b + d_b ln(d_b/μ_b)] + Σ_z (a_z/σ_z)² for signals S (P, n_bins).
+    """min over b of 2Σ_b[μ_b − d_b + d_b ln(d_b/μ_b)] + Σ_z ((b_z − m_z)/σ_z)² for signals S (P, n_bins).
 
     Parameters
     ----------
@@ -236,21 +277,30 @@ def poisson_profile_factored(data, comps: FactoredComponents, S, a0=None, n_iter
     -------
     chi2 : ndarray (P,)
     a : ndarray (P, n_z)
+        Pulls b − m at the minimum.
     """
-    st = _Poisson(data)
+    b0 = None if a0 is None else comps.centres + np.asarray(a0, dtype=float)
+    chi, b = _poisson_minimise(data, comps, S, b0, n_iter, rtol)
+    return chi, b - comps.centres
+
+
+def _poisson_minimise(data, comps: FactoredComponents, S, b0=None, n_iter=40, rtol=1e-12):
+    """The damped Newton of :func:`poisson_profile_factored` in the parameters b (start ``b0``,
+    default the centres); returns (χ², b)."""
+    st = _Poisson(data, comps)
     d = st.d
     S = np.ascontiguousarray(S, dtype=float)
     P = S.shape[0]
-    inv_s2 = 1.0 / comps.sigmas**2
-    a = np.zeros((P, comps.n)) if a0 is None else np.array(a0, dtype=float, copy=True)
+    inv_s2 = st.inv_s2
+    centre = np.tile(comps.centres, (P, 1))
+    a = centre.copy() if b0 is None else np.array(b0, dtype=float, copy=True)
     mu = comps.mu(S, a)
-    chi = st.chi2(mu, a, inv_s2)
-    if a0 is not None:                                          # a poor warm start: back to a = 0
-        z = np.zeros_like(a)
-        mu0 = comps.mu(S, z)
-        chi0 = st.chi2(mu0, z, inv_s2)
+    chi = st.chi2(mu, a)
+    if b0 is not None:                                          # a poor warm start: back to the centres
+        mu0 = comps.mu(S, centre)
+        chi0 = st.chi2(mu0, centre)
         back = ~(chi <= chi0)
-        a[back], mu[back], chi[back] = 0.0, mu0[back], chi0[back]
+        a[back], mu[back], chi[back] = centre[back], mu0[back], chi0[back]
     active = np.arange(P)
     iterations = 0
     for _ in range(n_iter):
@@ -259,7 +309,7 @@ def poisson_profile_factored(data, comps: FactoredComponents, S, a0=None, n_iter
         whole = active.size == P
         Sa, aa, mua, chia = (S, a, mu, chi) if whole else (S[active], a[active], mu[active], chi[active])
         u = d / mua
-        grad = 2.0 * comps.gradient(Sa, 1.0 - u) + 2.0 * aa * inv_s2
+        grad = 2.0 * comps.gradient(Sa, 1.0 - u) + 2.0 * (aa - comps.centres) * inv_s2
         u /= mua
         H = 2.0 * comps.hessian(Sa, u) + 2.0 * np.diag(inv_s2)
         step = -_solve(H, grad)
@@ -272,7 +322,7 @@ def poisson_profile_factored(data, comps: FactoredComponents, S, a0=None, n_iter
                 break
         new_a = aa + step
         new_mu = comps.mu(Sa, new_a)
-        new_chi = st.chi2(new_mu, new_a, inv_s2)
+        new_chi = st.chi2(new_mu, new_a)
         for first, last in HALVINGS:                            # λ = 2^-first … 2^-last, batched
             w = np.nonzero(~(new_chi <= chia))[0]
             if w.size == 0:
@@ -281,7 +331,7 @@ def poisson_profile_factored(data, comps: FactoredComponents, S, a0=None, n_iter
             k = lams.size
             trial_a = (aa[w, None, :] + lams[None, :, None] * step[w, None, :]).reshape(-1, comps.n)
             trial_mu = comps.mu(np.repeat(Sa[w], k, axis=0), trial_a)
-            trial_chi = st.chi2(trial_mu, trial_a, inv_s2).reshape(w.size, k)
+            trial_chi = st.chi2(trial_mu, trial_a).reshape(w.size, k)
             ok = trial_chi <= chia[w, None]
             found = np.any(ok, axis=1)
             pick = np.argmax(ok, axis=1)                        # the largest λ that decreases χ²

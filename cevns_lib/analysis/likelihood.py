@@ -90,8 +90,14 @@ class Likelihood:
             t.append(np.broadcast_to(np.asarray(sh.template, dtype=float), (nb,)))
             p.append(int(sh.relative_to_signal))
         base0 = sum((np.asarray(b.counts, dtype=float) for b in spec.backgrounds), np.zeros(nb))
-        return FactoredComponents(np.array(t).reshape(len(t), nb), tuple(p), np.asarray(self.sigmas), base0, np.ones(nb),
-                                  0 if self.signal_prior else None)
+        # with a CEvNS pull, its normalisation 1 + a is a parameter centred on 1 (not S·1 + S·a: see
+        # cevns_lib.analysis.factored_profiling)
+        centres = np.zeros(len(t))
+        if self.signal_prior:
+            centres[0] = 1.0
+        base1 = np.zeros(nb) if self.signal_prior else np.ones(nb)
+        return FactoredComponents(np.array(t).reshape(len(t), nb), tuple(p), np.asarray(self.sigmas), base0, base1,
+                                  0 if self.signal_prior else None, centres)
 
     def _base(self, cevns):
         """Prediction at zero pulls: CEvNS plus backgrounds."""

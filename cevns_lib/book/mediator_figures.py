@@ -10,7 +10,7 @@ from matplotlib.patches import Patch
 
 from cevns_lib.analysis import mediator_scans as cb
 from cevns_lib.analysis.stats import DCHI2_90CL_2DOF
-from cevns_lib.book.plotting import OKABE_ITO
+from cevns_lib.book.plotting import OKABE_ITO, decade_ticks
 from cevns_lib.physics import constants as c
 from cevns_lib.physics import mediators as med
 
@@ -115,6 +115,7 @@ def landscape_panel(ax, scan, curves, model, ylim=(1e-9, 1.0)) -> list:
     draw_g2(ax, scan.masses, model, zorder=1)
     draw_exclusion(ax, scan, shade=False, zorder=2)
     ax.set(xscale="log", yscale="log", xlim=MASS_RANGE_GEV, ylim=ylim, title=med.get_model(model).label)
+    decade_ticks(ax)
     return drawn
 
 
@@ -126,6 +127,7 @@ def model_panels(axs, scans, ylim):
         draw_exclusion(ax, s)
         draw_g2(ax, s.masses, m)
         ax.set(xscale="log", yscale="log", title=med.get_model(m).label, ylim=ylim)
+        decade_ticks(ax)
         used.append(ax)
     axs2 = np.atleast_2d(axs)
     for ax in axs2[-1]:
@@ -166,6 +168,7 @@ def reach_panels(axs, scans, reach, shown, data_label, level=DCHI2_90CL_2DOF):
                     ax.contour(x, r.g, lnd, levels=[np.log(level)], colors=[EXPERIMENT_COLOURS[p]],
                                linestyles=style, linewidths=1.8 if p == shown else 1.1)
         ax.set(xscale="log", yscale="log", title=med.get_model(m).label, ylim=(1e-6, 3e-2))
+        decade_ticks(ax)
     axs2 = np.atleast_2d(axs)
     for ax in axs2[-1]:
         ax.set_xlabel("M$_{Z'}$ [GeV]")

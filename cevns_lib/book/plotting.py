@@ -55,3 +55,15 @@ def png_image(fig, dpi=110):
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return Image(buf.getvalue())
+
+
+def decade_ticks(ax, min_decades=4.0):
+    """On the log axes of ``ax`` that span at least ``min_decades`` decades, keep the decade ticks
+    and drop the minor ticks 2–9 (in a multi-panel figure they would be under 1 mm apart; each tick
+    also costs ~1 ms to lay out, seconds for a page of exclusion panels)."""
+    import numpy as np
+    from matplotlib.ticker import NullLocator
+
+    for axis, (lo, hi) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+        if axis.get_scale() == "log" and lo > 0 and hi > 0 and abs(np.log10(hi / lo)) >= min_decades:
+            axis.set_minor_locator(NullLocator())
