@@ -75,7 +75,7 @@ def test_overview_sensitivities_and_figure():
     s = argon_sensitivities(0.05, experiments=("PIP2-BD", "CCM"))
     ref = CountModel.from_experiment(get_experiment("PIP2-BD")).sin2w_interval(0.05)
     assert s["PIP2-BD"]["sin2w"] == pytest.approx(ref, rel=1e-12)
-    assert s["PIP2-BD"]["mu_nu"] == pytest.approx(9.93, rel=0.005)  # spec §8.2, as test_explorers
+    assert s["PIP2-BD"]["mu_nu"] == pytest.approx(9.93, rel=0.005)  # published limit, as test_explorers
     fig = overview_figure(s, measurements=[{"label": "a measurement", "value": 0.24, "minus": 0.02, "plus": 0.03}])
     left, right = fig.axes
     assert "sin" in left.get_xlabel() and "10^{-10}" in right.get_xlabel()

@@ -31,7 +31,7 @@ def test_csi2017_data_and_sm():
     assert csi2017.prompt_neutrons()[csi2017.FIT_SLICE].sum() == pytest.approx(5.42, abs=0.02)
     full = csi2017.prediction(time_window=False).sm()
     assert full.sum() == pytest.approx(173.0, rel=0.02)             # COHERENT 2017: 173 ± 48
-    assert full[csi2017.FIT_SLICE].sum() == pytest.approx(164.5, rel=0.01)   # spec §12
+    assert full[csi2017.FIT_SLICE].sum() == pytest.approx(164.5, rel=0.01)   # independent numpy check
     assert csi2017.prediction().sm()[csi2017.FIT_SLICE].sum() == pytest.approx(152.8, rel=0.01)
 
 
@@ -258,7 +258,7 @@ def test_universal_strip_matches_analytic_position(combo):
     analytic = med.strip_g_over_m(weak_amplitude(cs, "nu_mu", scheme="radiative"), med.get_model("universal"),
                                   "nu_mu", cs.Z, cs.N) * c.GeV
     assert np.allclose(slope, analytic, rtol=0.02)     # 1.77e-3 GeV⁻¹ (¹³³Cs, ν_μ)
-    assert np.allclose(slope, 1.8e-3, rtol=0.04)       # the estimate √(N/A·√2G_F/3) of the spec
+    assert np.allclose(slope, 1.8e-3, rtol=0.04)       # the estimate √(N/A·√2G_F/3) (𝒬_SM ≈ −N/2)
     # allowed inside the excluded region
     d = s.chi2["combined"] - s.chi2_min["combined"]
     j = np.argmin(np.abs(s.g[-1] - centre[-1]))

@@ -108,7 +108,7 @@ def test_strip_position_csi():
     u = med.get_model("universal")
     strip = med.strip_g_over_m(weak_amplitude(cs, "nu_mu", scheme="radiative"), u, "nu_mu", cs.Z, cs.N) * c.GeV
     assert strip == pytest.approx(1.77e-3, rel=0.01)
-    approx = np.sqrt(cs.N / cs.A * np.sqrt(2) * c.G_F / 3) * c.GeV   # spec §6.2 estimate, 1.8e-3
+    approx = np.sqrt(cs.N / cs.A * np.sqrt(2) * c.G_F / 3) * c.GeV   # estimate with 𝒬_SM ≈ −N/2, 1.8e-3 (chapter 09)
     assert approx == pytest.approx(1.8e-3, rel=0.03)
     assert np.isnan(med.strip_g_over_m(-38.0, med.get_model("B-L"), "nu_mu", cs.Z, cs.N))
 

@@ -57,7 +57,7 @@ def test_counts_scale_with_mass_and_inverse_square_baseline():
 @pytest.mark.parametrize("name,no_thr,above", [("CENNS-10", 590, 284), ("CENNS-750", 1.14e4, 6.4e3),
                                                 ("CCM", 1.30e4, 8.8e3), ("PIP2-BD", 1.28e7, 9.0e6)])
 def test_baseline_counts_per_year(name, no_thr, above):
-    """Per-year counts of the project spec's baseline table (carey_pandey_2025.md §6), Helm-LS."""
+    """Per-year baseline counts of an independent numpy implementation of the same model (not published), Helm-LS."""
     e = get_experiment(name)
     amps = amplitudes(0.23857)
     assert e.folded_counts().total(amps) == pytest.approx(above, rel=0.01)

@@ -18,7 +18,7 @@ def test_analytic_pull_profile_equals_numerical_minimisation(n_model, sigma):
 
 
 def test_systematics_limited_asymptotics():
-    """For N_SM ≫ 1/σ² the 90% CL boundary sits at x = ±δ/(1∓δ), δ = 1.645σ (spec §7)."""
+    """For N_SM ≫ 1/σ² the 90% CL boundary sits at x = ±δ/(1∓δ), δ = 1.645σ (χ² → [x/(1+x)]²/σ²)."""
     n_obs, sigma = 1e12, 0.05
     delta = np.sqrt(stats.DCHI2_90CL_1DOF) * sigma
     for x in (delta / (1 - delta), -delta / (1 + delta)):

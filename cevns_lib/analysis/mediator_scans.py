@@ -2,11 +2,13 @@
 
 For each data set the CEvNS prediction is the polynomial N_b(g) = A_b + g² B_b(M) + g⁴ C_b(M)
 (:class:`cevns_lib.engine.prediction.Prediction`), so a whole (M, g) grid is a few array
-operations; nuisances are profiled per data set and the χ² are added (spec §9):
+operations; nuisances are profiled per data set and the χ² are added (the combination of
+arXiv:2202.11002; its method section was not read):
 
     χ²(M, g) = χ²_CsI + χ²_Ar,   excluded at 90% CL where χ² − χ²_min ≥ 4.605 (2 dof),
 
-with χ²_min the global minimum over the grid (including g = 0). The limiting forms M → 0
+with χ²_min the global minimum over the grid (including g = 0; this book's reading: the Δχ² level and
+reference point of arXiv:2202.11002 are not confirmed, see book/09_light_mediators.md). The limiting forms M → 0
 (propagator 1/q²) and M → ∞ (variable g/M) give the "low-mass" and "high-mass" table entries.
 """
 
@@ -22,7 +24,8 @@ from cevns_lib.physics import mediators as med
 
 AR_MEDIATOR_FIT = "energy"
 """The argon likelihood of the light-mediator reproduction: the 1-D energy fit of arXiv:2005.01645 /
-2008.05022 (spec §5, [T]); ``"energy_time"`` is the robustness variant."""
+2008.05022 (from a third-party transcription of the arXiv:2008.05022 TeX source, not checked against the
+paper); ``"energy_time"`` is the robustness variant."""
 
 
 def load_dataset(name, form_factor=None, **options) -> Part:

@@ -1,7 +1,8 @@
 """Total-count sensitivity of an argon CEvNS experiment to new-physics parameters.
 
-This is the analysis of Carey & Pandey (arXiv:2510.14015) as reconstructed in the project spec
-(carey_pandey_2025.md, sections 3, 7 and 8): one bin (the total count above an effective
+This is the analysis of Carey & Pandey (arXiv:2510.14015) as reconstructed here from a summary of the
+paper and its published 5% numbers (the full text was not read; the inferred inputs are shown in
+book/04_detectors.md to book/07_nsi.md): one bin (the total count above an effective
 threshold), Asimov data equal to the Standard-Model count N_SM at the reference sin²θ_W, and one
 fractional normalisation pull profiled analytically,
 
@@ -72,7 +73,7 @@ def resolve_kappa(kappa):
 SM_CHARGE_RADII = {"nu_e": -0.83, "nu_mu": -0.48}
 """Standard-Model neutrino charge radii ⟨r²_ν_ℓ⟩ in 10⁻³² cm² (Bernabéu, Papavassiliou & Vidal,
 PRL 89, 101802 (2002), hep-ph/0206015, in the convention of Cadeddu et al., PRD 98, 113010 (2018);
-values recalled in the project spec carey_pandey_2025.md §3.4). They belong to the standard
+values recalled, not re-read in these papers). They belong to the standard
 κ = √2πα/(3G_F) axis (``giunti``), not to the paper-calibrated one."""
 
 STANDARD_KAPPA = "giunti"
@@ -270,7 +271,7 @@ class CountModel:
         return self.dchi2(self.counts_nsi(U, D), sigma)
 
 
-# --- analytic results (spec section 7, 3.5) ------------------------------------------------------
+# --- analytic results (large-N_SM limit of the χ² and the mirror solutions 𝒜(λ) = −𝒜_SM) ---------
 
 def asymptotic_fractional_bounds(sigma, level=DCHI2_90CL_1DOF):
     """Allowed range of x = N/N_SM − 1 for N_SM → ∞: (−δ/(1+δ), +δ/(1−δ)) with δ = √level·σ.

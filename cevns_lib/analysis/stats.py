@@ -1,6 +1,7 @@
 """Statistics: χ² with a profiled normalisation pull, Δχ² intervals, upper limits, 2-D regions.
 
-The sensitivity χ² of Carey & Pandey (arXiv:2510.14015; project spec section 7) compares the
+The sensitivity χ² of Carey & Pandey (arXiv:2510.14015: its form as given in a summary of the paper,
+the details inferred by reproducing the published numbers; the full text was not read) compares the
 model count N(λ) with Asimov data N_SM, with one fractional normalisation nuisance η of width σ:
 
     χ²(λ) = min_η { [N_SM − N(λ)(1 + η)]²/N_SM + (η/σ)² }

@@ -30,12 +30,14 @@ from cevns_lib.physics.sources import fluence_per_flavour
 
 STATUSES = ("paper", "facility", "published", "inferred", "assumed")
 """Status of a registry number: ``paper`` (Carey & Pandey's summary table, arXiv:2510.14015, as
-relayed by the project spec), ``facility`` (a facility's or collaboration's own statement, with its
-source), ``published`` (a COHERENT data release or paper), ``inferred`` (derived from stated numbers;
-the source says how), ``assumed`` (a convention or placeholder of this project)."""
+relayed by a summary of the paper; its full text was not read), ``facility`` (a facility's or
+collaboration's own statement, with its source), ``published`` (a COHERENT data release or paper),
+``inferred`` (derived from stated numbers; the source says how), ``assumed`` (a convention or
+placeholder of this project)."""
 
 STATUS_DESCRIPTIONS = {
-    "paper": "the paper's summary table (Carey & Pandey, arXiv:2510.14015, as relayed by the project spec)",
+    "paper": "the paper's summary table (Carey & Pandey, arXiv:2510.14015), as relayed by a summary of the paper "
+             "(its full text was not read)",
     "facility": "a facility's or collaboration's own statement (source given)",
     "published": "a COHERENT data release or paper",
     "inferred": "derived from stated numbers (the source says how)",

@@ -45,8 +45,9 @@ alpha_em = 1.0 / 137.035999084
 """Fine-structure constant in the Thomson limit (CODATA 2018)."""
 sin2_theta_w_low_q = 0.23857
 """MS-bar weak mixing angle at Q → 0 (PDG electroweak review; Erler & Ferro-Hernández,
-JHEP 03 (2018) 196). Reference value of Carey & Pandey (arXiv:2510.14015) as inferred in the
-project spec, section 8.1."""
+JHEP 03 (2018) 196). Reference value of Carey & Pandey (arXiv:2510.14015) as inferred here, not
+stated in the available summary of the paper: its published 5% sin²θ_W intervals favour
+0.23857–0.2386 in the total-count model (scan of s₀ in book/05_weak_mixing_angle.md)."""
 
 # --- masses (PDG) -----------------------------------------------------------------------------
 m_e = 0.51099895 * MeV
@@ -64,8 +65,9 @@ tau_mu_s = 2.1969811e-6
 
 # --- time -------------------------------------------------------------------------------------
 year_s = 3.156e7
-"""One calendar year of beam in seconds (3.156e7 s), the run-time convention of the project spec
-(carey_pandey_2025.md, section 5); COHERENT's 5000 h 'beam year' is 1.8e7 s."""
+"""One calendar year of beam in seconds (3.156e7 s), this book's run-time convention for the argon
+projections (an assumption: the exposure of arXiv:2510.14015 is not known); COHERENT's 5000 h 'beam
+year' is 1.8e7 s."""
 
 # --- stopped-pion kinematics --------------------------------------------------------------------
 E_nu_mu_prompt = (m_pi_charged**2 - m_mu**2) / (2.0 * m_pi_charged)

@@ -164,9 +164,11 @@ POINT_RADII_FM = {
     "Ar40": (3.448, 3.55),
 }
 """rms radii (fm) of the point-proton and point-neutron distributions (R_p, R_n) used in the
-light-mediator fits of Cadeddu et al. (arXiv:2008.05022, §3) and Atzori Corona et al.
-(arXiv:2202.11002): R_p from the measured charge radii, R_n fixed. For ⁴⁰Ar, 3.55 fm is the
-shell-model *weak* radius rather than a point-neutron radius (≈ 3.44 fm); the fits use it as R_n."""
+light-mediator fits of Cadeddu et al. (arXiv:2008.05022) and Atzori Corona et al.
+(arXiv:2202.11002): R_p from the measured charge radii, R_n fixed. The values come from a third-party
+transcription of the arXiv:2008.05022 TeX source (public research notes), not checked against the
+papers. For ⁴⁰Ar, 3.55 fm is the shell-model *weak* radius rather than a point-neutron radius
+(≈ 3.44 fm, found later in public code); the fits use it as R_n."""
 
 
 def helm_pair_from_radii(R_p_fm: float, R_n_fm: float) -> tuple:
@@ -201,9 +203,13 @@ def symmetrized_fermi_rms_fm(c_fm: float, a_fm: float = SF_DIFFUSENESS_FM) -> fl
 
 
 # Weak radii of ⁴⁰Ar used for the four microscopic models. The published radius tables of these
-# papers were not available to this project; the values are the placeholders of the project spec
-# (carey_pandey_2025.md §4), chosen inside the range implied by R_ch = 3.427 fm, neutron skins of
-# 0.05–0.12 fm and the Horowitz et al. (PRC 85, 032501 (2012)) weak-radius relation.
+# papers were not available to this project; the values are placeholders (assumptions), chosen
+# inside the range implied by R_ch = 3.427 fm (Angeli & Marinova 2013, recalled), neutron skins of
+# 0.05–0.12 fm and the Horowitz et al. (PRC 85, 032501 (2012)) weak-radius relation. A later search
+# of abstracts and public code (the papers' full texts were still not readable) found
+# R_W = 3.55 fm for the shell model of Hoferichter et al. in a secondary public code (placeholder
+# here: 3.46 fm), no radii for the other three, and that Yang et al. (arXiv:1908.10939) is a family
+# of RMF models, so "FSUGold2" is itself unconfirmed.
 SUBSTITUTE_WEAK_RADII_FM = {
     "hf_ske2": 3.45,
     "cc_nnlo_sat": 3.47,
@@ -235,7 +241,7 @@ def _kn_adapted(nucleus):
 
 
 _SUBSTITUTE_NOTE = ("SUBSTITUTE: symmetrised Fermi (a = 0.52 fm) at the placeholder weak radius R_W = {r} fm "
-                    "(project spec §4); the model's own F_W(q) and radii were not available. Model: {ref}")
+                    "(an assumption of this project); the model's own F_W(q) and radii were not available. Model: {ref}")
 
 FORM_FACTOR_MODELS = {
     "helm": FormFactorModel(
@@ -258,7 +264,8 @@ FORM_FACTOR_MODELS = {
     "klein_nystrand_adapted": FormFactorModel(
         "klein_nystrand_adapted", "Klein–Nystrand (adapted)", _kn_adapted,
         "Klein–Nystrand shape with R_A refitted to the HF weak radius, as the 'adapted' curve of Van Dessel et al. "
-        "(arXiv:2007.03658); SUBSTITUTE radius: the placeholder HF-SkE2 R_W = 3.45 fm (project spec §4)",
+        "(arXiv:2007.03658; its definition there was not found); SUBSTITUTE radius: the placeholder HF-SkE2 "
+        "R_W = 3.45 fm (an assumption of this project)",
         "substitute", SUBSTITUTE_WEAK_RADII_FM["hf_ske2"]),
     "hf_ske2": FormFactorModel(
         "hf_ske2", "Hartree–Fock (SkE2)", _argon_substitute("hf_ske2"),
@@ -290,10 +297,13 @@ ARGON_CONVENTIONS = {
     "Helm (1.2 A^(1/3)) + KN (adapted)": ("helm_coherent", "klein_nystrand_adapted"),
 }
 """The parametrisations of the two phenomenological members of the six-model set that the
-published comparison does not pin down (spec §4, §10 items 8–9): which Helm (Lewin–Smith or the
-COHERENT code's R₀ = 1.2A^{1/3} fm) and which Klein–Nystrand (standard R_A = 1.2A^{1/3} fm or
-"adapted" to the HF weak radius). Each value is a (Helm, Klein–Nystrand) pair of model names;
-the first entry is this book's default, :data:`ARGON_WEAK_MODELS`."""
+published comparison does not pin down (arXiv:2510.14015; only a summary of the paper was
+available, not its full text): which Helm (Lewin–Smith or the COHERENT code's R₀ = 1.2A^{1/3} fm)
+and which Klein–Nystrand (standard R_A = 1.2A^{1/3} fm or "adapted" to the HF weak radius). Each
+value is a (Helm, Klein–Nystrand) pair of model names; the first entry is this book's default,
+:data:`ARGON_WEAK_MODELS`. Note: COHERENT's rate code (``schol/dukecevns``, read later) uses
+R_A = 1.2A^{1/3} fm for the protons only and R_A = 1.2A^{1/3} + 1.01(N−Z)/A fm = 4.205 fm for the
+neutrons, which dominate the weak form factor; the "standard" Klein–Nystrand here keeps 4.104 fm."""
 
 
 def argon_weak_models(helm: str = "helm", klein_nystrand: str = "klein_nystrand") -> tuple:
@@ -385,7 +395,8 @@ AR40_CHARGE_DENSITY_FB = {
               "to the ⁴⁰Ar electron-scattering data of Ottermann et al. (1982)",
 }
 """Measured ⁴⁰Ar charge density as a Fourier–Bessel series ρ(r) = Σ_ν a_ν j₀(νπr/R) for r ≤ R
-(a_ν in fm⁻³; as transcribed in the spec carey_pandey_2025.md §13)."""
+(a_ν in fm⁻³; coefficients as typed in by public code, not re-read in the de Vries et al. table;
+they integrate to Z = 18.0015 and R_ch = 3.4235 fm)."""
 
 PROTON_CHARGE_RADIUS_FM = 0.8409
 """rms charge radius of the proton in fm (CODATA 2018), for the nucleon finite size."""

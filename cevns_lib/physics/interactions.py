@@ -44,7 +44,8 @@ CHARGE_RADIUS_KAPPA = {
 """Shift of g_V^p per 10⁻³² cm² of ⟨r²_ν⟩ in three conventions:
 ``giunti`` √2πα/(3G_F) = 0.0238 (Giunti & Studenikin, RMP 87, 531 (2015));
 ``paper_calibrated`` 0.0940, *inferred* by fitting the published 5% intervals of Carey & Pandey
-(arXiv:2510.14015; project spec section 3.4); ``sin2w_shift_single`` 0.0476, from
+(arXiv:2510.14015, as relayed by a summary of the paper; the paper's own convention is not known;
+see book/06_em_properties.md); ``sin2w_shift_single`` 0.0476, from
 sin²θ_W → sin²θ_W + (√2πα/3G_F)⟨r²⟩ inserted in g_V^p = 1/2 − 2 sin²θ_W (the factor-2 ambiguity of
 the literature); ``sin2w_shift`` 0.0952, from sin²θ_W → sin²θ_W + 2(√2πα/3G_F)⟨r²⟩ (no published
 source found for this form; listed as the nearest simple form to the paper-calibrated value)."""

@@ -28,7 +28,8 @@ LEPTON_MASSES = {"e": c.m_e, "mu": c.m_mu, "tau": c.m_tau}
 SCALAR_NUCLEON_CHARGES = {"proton": 15.1, "neutron": 14.0}
 """Scalar charges of the nucleons for a universal quark coupling g_φ, Q_φ = 15.1 Z + 14 N
 (Cerdeño et al., arXiv:1604.01025, eq. 2.11, from the quark σ-terms and the heavy-quark/gluon term;
-value relayed by the project spec §7, status [M], to be checked)."""
+value recalled from the literature, not checked against the paper; the normalisation of the scalar
+cross section used by arXiv:2202.11002 is not confirmed either)."""
 
 DELTA_A_MU = {
     "2022": (251e-11, 59e-11),

@@ -4,7 +4,8 @@ Each π⁺ decaying at rest gives three neutrinos: a prompt monochromatic ν_μ
 (π⁺ → μ⁺ν_μ, τ_π = 26 ns) and the delayed ν_e and ν̄_μ from μ⁺ → e⁺ν_e ν̄_μ
 (τ_μ = 2.197 µs) with Michel spectra up to m_μ/2. Spectra are normalised, ∫ f dE = 1.
 References: e.g. COHERENT, Science 357, 1123 (2017); Louis, Los Alamos Sci. 25 (1997);
-the project spec carey_pandey_2025.md, section 2.
+COHERENT LAr, PRL 126, 012002 (2021), arXiv:2003.10630 (yield per proton, data release
+LArParametersAnlA.yaml).
 """
 
 from dataclasses import dataclass

@@ -1,8 +1,9 @@
 """COHERENT CENNS-10 liquid argon, Analysis A (PRL 126, 012002 (2021), arXiv:2003.10630): χ².
 
 The least squares of Cadeddu et al. (PRD 102, 015030 (2020), arXiv:2005.01645; reused in
-arXiv:2008.05022 and arXiv:2202.11002; project spec §5) in 12 reconstructed-energy bins of
-10 keVee (0–120 keVee):
+arXiv:2008.05022; whether arXiv:2202.11002 fits energy only or energy × time is not known) in 12
+reconstructed-energy bins of 10 keVee (0–120 keVee), as given by a third-party transcription of the
+arXiv:2008.05022 TeX source (not checked against the papers):
 
     χ² = Σ_i [N_i^exp − η_C N_i^CEvNS − η_P B_i^PBRN − η_L B_i^LBRN]²/σ_i² + Σ_z ((η_z − 1)/σ_z)²,
 
@@ -32,9 +33,11 @@ DEFAULT_FORM_FACTOR = "helm_point_radii"
 """Helm with the point-proton and point-neutron radii of the light-mediator fits (arXiv:2008.05022)."""
 NUISANCE_SIGMAS = {"CEvNS": 0.134, "PBRN": 0.32, "LBRN": 1.0}
 """Fractional uncertainties of the CEvNS, prompt-BRN and delayed-BRN normalisations
-(arXiv:2005.01645 / 2008.05022 as transcribed in the spec §5, [T])."""
+(arXiv:2005.01645 / 2008.05022, from a third-party transcription of the arXiv:2008.05022 TeX source;
+not checked against the papers)."""
 BRN_SHAPE_SIGMA = 0.058 / np.sqrt(12.0)
-"""Per-bin BRN energy-shape uncertainty (5.8% spread over 12 bins, spec §5, [T])."""
+"""Per-bin BRN energy-shape uncertainty (5.8% spread over 12 bins; arXiv:2008.05022 as transcribed by a
+third party from its TeX source, not checked against the paper)."""
 EXPOSURES = ("release", "paper")
 
 
@@ -98,7 +101,7 @@ def likelihood_spec() -> LikelihoodSpec:
     (BRN shape × PBRN)², pulls for CEvNS, prompt BRN and delayed BRN centred on 0."""
     obs = observed()
     bg = backgrounds()
-    src = "arXiv:2005.01645 / 2008.05022 as transcribed in the spec §5, [T]"
+    src = "arXiv:2005.01645 / 2008.05022 (third-party transcription of the TeX source; not checked against the paper)"
     return LikelihoodSpec(
         "gaussian", obs["counts"], Nuisance("CEvNS", NUISANCE_SIGMAS["CEvNS"], src),
         backgrounds=(Background(Nuisance("PBRN", NUISANCE_SIGMAS["PBRN"], src), bg["PBRN"]),
@@ -177,7 +180,9 @@ def energy_time_likelihood_spec(which_exposure="release", nominal_sm=None) -> Li
     change of the CEvNS prediction), BRN energy, BRN arrival-time mean and BRN arrival-time width.
     This is the form used for the CsI 2021 data by Atzori Corona et al. (arXiv:2202.11002), applied
     to the released 3-D argon PDFs; COHERENT's own fit is a Poisson likelihood on the same grid
-    (spec light_mediators_coherent.md §15). ``nominal_sm`` (120,) avoids recomputing the SM prediction.
+    (arXiv:2003.10630, data release arXiv:2006.12659; fitting the released templates this way gives back
+    the release's best-fit normalisations, see book/08_coherent_data.md). ``nominal_sm`` (120,) avoids
+    recomputing the SM prediction.
     """
     bg = backgrounds_energy_time()
     src = "LArParametersAnlA.yaml / arXiv:2005.01645"

@@ -1,6 +1,7 @@
 """COHERENT CsI[Na] 2017 (Science 357, 1123 (2017), arXiv:1708.01294): response, data and χ².
 
-Analysis of Cadeddu et al., JHEP 01 (2021) 116, arXiv:2008.05022, §3 (project spec §3):
+Analysis of Cadeddu et al., JHEP 01 (2021) 116, arXiv:2008.05022, as given by a third-party
+transcription of its TeX source (not checked against the paper):
 12 bins of 2 PE from 6 to 30 PE, beam-on coincidence minus anti-coincidence counts with
 arrival time t < 6 µs, least squares
 
@@ -9,8 +10,9 @@ arrival time t < 6 µs, least squares
 σ_i² = C_i + AC_i, B_i the prompt beam-neutron background (release PDF × 7.47594 GWh ×
 acceptance), σ_β = 0.25. The paper floats the energy-dependent quenching factor of Collar et al.
 (arXiv:1907.04828) with a 5.1% nuisance; that parametrisation was not available, so the release's
-constant QF = 0.0878 is used with σ_α = 0.28 and no QF nuisance (spec ambiguity A3, "fallback":
-flux 10%, QF 25%, acceptance 5%, form factor 5%).
+constant QF = 0.0878 is used with σ_α = 0.28 and no QF nuisance (fallback: the 2017 uncertainty
+budget flux 10%, QF 25%, acceptance 5%, form factor 5%, as in Cadeddu et al., arXiv:1710.02730;
+recalled, not checked against that paper).
 Reconstructed PE: n = LY · QF · T (no smearing); acceptance of the release evaluated at the
 centre of the 1-PE bin (as in the release and pyCEvNS).
 """
@@ -112,7 +114,8 @@ def prediction(time_window=True, panels_per_decade=4, order=8, coupling_scheme="
     """Binned CEvNS prediction (Cs + I) in 2-PE bins.
 
     ``time_window=True`` multiplies the delayed flavours by the t < 6 µs fraction (0.9148) and
-    the prompt ν_μ by its fraction (≈1), matching the data window (spec A4).
+    the prompt ν_μ by its fraction (≈1), matching the data window (fractions from the release's
+    arrival-time PDFs; whether arXiv:2008.05022 applies them is not known).
     """
     ex = exposure()
     fluence = fluence_from_pot(ex["nu_per_flavour_per_pot"], ex["pot"], ex["baseline_m"])

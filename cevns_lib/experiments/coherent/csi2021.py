@@ -1,20 +1,23 @@
 """COHERENT CsI[Na] full data set (PRL 129, 081801 (2022), arXiv:2110.07730): response, data, χ².
 
 Most faithful reconstruction available here of the analysis of Atzori Corona et al., JHEP 05 (2022)
-109, arXiv:2202.11002 (project spec §4). Bins: 9 in reconstructed PE × 11 in arrival time
-(edges :data:`PE_EDGES`, :data:`TIME_EDGES_US`; status [M]). Poisson least squares
+109, arXiv:2202.11002 (its method section was not read). Bins: 9 in reconstructed PE × 11 in arrival
+time (edges :data:`PE_EDGES`, :data:`TIME_EDGES_US`: COHERENT's binning as found in public code;
+whether arXiv:2202.11002 uses it is not known). Poisson least squares
 
     χ² = 2 Σ_ij [ Σ_z (1+η_z) N_ij^z − N_ij^C + N_ij^C ln(N_ij^C / Σ_z (1+η_z) N_ij^z) ] + Σ_z (η_z/σ_z)²,
 
 z ∈ {CEvNS, BRN, NIN, SS}; N^C the beam-on coincidence counts, N^SS the anti-coincidence counts.
 
-Response (release files, status [V]): E_ee(T) quartic in T (MeVnr → MeVee); light yield 13.35 PE/keVee;
-PE resolution a Gamma distribution of shape 1+b, rate a(1+b) with a = 0.0749/E_ee, b = 9.56 E_ee
-(E_ee in keVee; as in Newtrinos.jl); energy efficiency logistic + offset, clipped at 0; time
-efficiency 1 below 0.52 µs, exp(−0.0494 (t/µs − 0.52)) above ([M]).
-Assumptions flagged in the chapter ([M] or inferred): binning, σ_z, BRN/NIN normalisations, the
-SNS timing (Gaussian proton pulse ⊗ π, μ decay, centre inferred from the released NIN time PDF since
-``snsFlux2D.root`` is missing), the BRN/NIN PDFs taken as already including the efficiencies.
+Response (the release files read by the data loader): E_ee(T) quartic in T (MeVnr → MeVee);
+light yield 13.35 PE/keVee; PE resolution a Gamma distribution of shape 1+b, rate a(1+b) with
+a = 0.0749/E_ee, b = 9.56 E_ee (E_ee in keVee; as in Newtrinos.jl); energy efficiency logistic +
+offset, clipped at 0; time efficiency 1 below 0.52 µs, exp(−0.0494 (t/µs − 0.52)) above (recalled;
+confirmed later by two independent public codes, the release README was not read).
+Assumptions flagged in the chapter (not checked against the papers, or inferred): binning, σ_z,
+BRN/NIN normalisations, the SNS timing (Gaussian proton pulse ⊗ π, μ decay, centre inferred from
+the released NIN time PDF since ``snsFlux2D.root`` is missing), the BRN/NIN PDFs taken as already
+including the efficiencies.
 """
 
 import numpy as np
@@ -33,18 +36,24 @@ DATASET = "csi2021"
 DEFAULT_FORM_FACTOR = "helm_point_radii"
 """Helm with the point-proton and point-neutron radii of the light-mediator fits (arXiv:2008.05022)."""
 PE_EDGES = np.array([0.0, 8, 12, 16, 20, 24, 32, 40, 50, 60])
-"""PE bin edges (9 bins; arXiv:2202.11002 as relayed by the spec §4, status [M])."""
+"""PE bin edges (9 bins): COHERENT's binning of arXiv:2110.07730 as found in public code; recalled for
+arXiv:2202.11002, whose own binning is not known."""
 TIME_EDGES_US = np.array([0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0, 2.0, 4.0, 6.0])
-"""Arrival-time bin edges in µs (11 bins; status [M])."""
+"""Arrival-time bin edges in µs (11 bins; COHERENT's, as found in public code; arXiv:2202.11002's own
+binning is not known)."""
 RESOLUTION = {"a": 0.0749, "b": 9.56}
 """Gamma PE resolution parameters (keVee units; COHERENT 2021 release via Newtrinos.jl)."""
 TIME_EFFICIENCY = {"t0_us": 0.52, "rate_per_us": 0.0494}
-"""Time efficiency ε_T (release README as relayed by the spec §4, status [M])."""
+"""Time efficiency ε_T (2021 release README, recalled and not read; the values are confirmed by two
+independent public codes)."""
 BACKGROUND_COUNTS = {"BRN": 18.0, "NIN": 6.0}
 """Predicted beam-related and neutrino-induced neutron counts in 0–60 PE, 0–6 µs
-(arXiv:2110.07730 as recalled in the spec §4; status [M], must be checked)."""
+(arXiv:2110.07730, recalled, not checked against the paper; public reproduction code found later has
+18.4 ± 4.6 and 5.6 ± 2.0, of which these are the rounded values)."""
 NUISANCE_SIGMAS = {"CEvNS": 0.12, "BRN": 0.25, "NIN": 0.35, "SS": 0.021}
-"""Fractional nuisance widths (arXiv:2202.11002 / later papers of the group as relayed, [M])."""
+"""Fractional nuisance widths (arXiv:2202.11002 / later papers of the group, recalled, not checked
+against the papers; the steady-state 2.1% is confirmed by public reproduction code, whose BRN and NIN
+widths, 4.6/18.4 and 2.0/5.6, are close to 25% and 35%; the CEvNS width is not confirmed)."""
 BEAM_PULSE_SIGMA_US = 0.15
 """Gaussian width of the SNS proton pulse (LArParametersAnlA.yaml, 150 ns)."""
 
@@ -203,12 +212,15 @@ def backgrounds(pe_edges=PE_EDGES, time_edges=TIME_EDGES_US, counts=None) -> dic
 
 def likelihood_spec(pe_edges=PE_EDGES, time_edges=TIME_EDGES_US) -> LikelihoodSpec:
     """Poisson χ² in PE × time of the beam-on coincidence counts with CEvNS, BRN, NIN and
-    steady-state (the anti-coincidence counts) normalisation pulls (arXiv:2202.11002 as relayed, [M])."""
+    steady-state (the anti-coincidence counts) normalisation pulls (arXiv:2202.11002, recalled, not
+    checked against the paper)."""
     obs = observed(pe_edges, time_edges)
     bg = backgrounds(pe_edges, time_edges)
-    src = "arXiv:2202.11002 / later papers of the group as relayed by the spec (status [M])"
+    src = "arXiv:2202.11002 / later papers of the group (recalled, not checked against the papers)"
     return LikelihoodSpec(
         "poisson", obs["C"], Nuisance("CEvNS", NUISANCE_SIGMAS["CEvNS"], src),
         backgrounds=(Background(Nuisance("BRN", NUISANCE_SIGMAS["BRN"], src), bg["BRN"]),
                      Background(Nuisance("NIN", NUISANCE_SIGMAS["NIN"], src), bg["NIN"]),
-                     Background(Nuisance("SS", NUISANCE_SIGMAS["SS"], "steady-state prior 2.1% (spec §15)"), obs["AC"])))
+                     Background(Nuisance("SS", NUISANCE_SIGMAS["SS"],
+                                         "steady-state prior 2.1% (recalled; confirmed by public reproduction code)"),
+                                obs["AC"])))

@@ -14,7 +14,7 @@ AR_FITS = ("energy_time", "energy")
 """Argon likelihoods: ``energy_time`` (default) = Poisson χ² in 12 energy × 10 time bins with the
 released shape systematics (:func:`cevns_lib.experiments.coherent.ar2020.energy_time_likelihood_spec`),
 the form of COHERENT's own fit, which constrains the prompt beam-related neutrons by their timing and
-so measures the CEvNS normalisation (spec light_mediators_coherent.md §15); ``energy`` = Gaussian
+so measures the CEvNS normalisation (book/08_coherent_data.md); ``energy`` = Gaussian
 least squares in 12 energy bins (arXiv:2005.01645, 2008.05022), the fit of the light-mediator
 papers, which lets the BRN float low and inflates the CEvNS normalisation."""
 
