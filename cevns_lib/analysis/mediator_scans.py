@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cevns_lib.analysis.fit import Part, load_fit
+from cevns_lib.analysis.parallel import parallel_map
 from cevns_lib.analysis.stats import DCHI2_90CL_2DOF
 from cevns_lib.experiments.catalog import get_experiment
 from cevns_lib.experiments.coherent.datasets import DATA_SETS
@@ -229,15 +230,18 @@ class ModelScan:
         return first_crossing(x, chi[name][0] - ref, level)
 
 
-POLISH_POINTS = 5
+POLISH_POINTS = 9
 """Points per axis of the local (ln M, ln g) grid of each polishing round."""
+POLISH_SHRINK = 0.25
+"""Factor of the window's half-width after a round whose minimum is inside it: one grid spacing
+(2/(:data:`POLISH_POINTS` − 1) of the half-width), so the new window spans the neighbouring points."""
 POLISH_XTOL = 1e-6
 """Polishing stops when the local grid's half-width is below this in ln M and ln g."""
 POLISH_MAX_ROUNDS = 200
+"""Cap on the polishing rounds (each one call of :func:`scan` for all names)."""
 POLISH_BOX = (np.log(1e3), np.log(1e6), np.log(1e3), np.log(1e3))
 """How far (in ln) the search may leave the grid: below/above its masses, below/above its u values
 (a valley along g ∝ M can lead far; the limiting scans M → 0, ∞ cover the ends)."""
-"""Cap on the polishing rounds (each one call of :func:`scan` for all names)."""
 
 
 def _cell(x, i):
@@ -259,8 +263,9 @@ def polish_minima(combo, model, masses, g, chi2: dict, loop_sign=1.0, shear_mass
     coordinate of :func:`sheared_grid` (``shear_mass`` M₀; None: u = g), in which the interference
     strip runs nearly along ln M: each round evaluates a
     :data:`POLISH_POINTS`² grid around the current best point of every name in ONE call of
-    :func:`scan`, moves to its minimum and halves the grid's half-width (when the minimum moved to
-    the window's edge, the window follows it and doubles instead), starting from one
+    :func:`scan`, moves to its minimum and shrinks the grid's half-width to one spacing
+    (:data:`POLISH_SHRINK`; when the minimum moved to the window's edge, the window follows it and
+    doubles instead), starting from one
     grid cell, until it is below :data:`POLISH_XTOL`. Returns name → min(polished, grid) χ².
 
     The destructive-interference strip is only a few per cent wide in g, narrower than the grid
@@ -295,7 +300,7 @@ def polish_minima(combo, model, masses, g, chi2: dict, loop_sign=1.0, shear_mass
                 best[k] = float(block[a, b])
                 centre[k] = np.array([lm[n * POLISH_POINTS + a], lg[n * POLISH_POINTS + a, b]])
             on_edge = moved and (a in edge or b in edge)
-            half[k] = (2.0 if on_edge else 0.5) * half[k]       # on the window's edge: follow, wider
+            half[k] = (2.0 if on_edge else POLISH_SHRINK) * half[k]   # on the window's edge: follow, wider
     return best
 
 
@@ -337,6 +342,14 @@ def model_scan(combo, model, masses=None, grids=None, loop_sign=1.0, level=DCHI2
     sm = {k: float(v[0, 0]) for k, v in scan(combo, model, masses[:1], [0.0], None, loop_sign).items()}
     limits = {"light": (grids["light"], light), "heavy": (grids["heavy"], heavy)}
     return ModelScan(str(model), masses, g, full, mins, low, high, edge, limits, sm)
+
+
+def model_scans(combo, models, workers=None, **options) -> dict:
+    """:func:`model_scan` of several models (model → :class:`ModelScan`), computed in parallel
+    processes (:func:`cevns_lib.analysis.parallel.parallel_map`; ``workers=1``: here, in order);
+    ``options`` go to every :func:`model_scan`."""
+    models = list(models)
+    return dict(zip(models, parallel_map(lambda m: model_scan(combo, m, **options), models, workers)))
 
 
 def projection_reach(name, models, systematics=(0.05, 0.10), masses=None) -> dict:

@@ -8,6 +8,7 @@ high-mass bound on g/M [GeV⁻¹] with Δχ² measured from the global minimum a
 import numpy as np
 
 from cevns_lib.analysis import mediator_scans as cb
+from cevns_lib.analysis.parallel import parallel_map
 from cevns_lib.physics import constants as c
 
 TABLE_MODELS = ("universal", "B-L", "B-3L_e", "B-3L_mu")
@@ -40,14 +41,28 @@ def variant_bounds(ar_opts, csi_time_edges_us, models=TABLE_MODELS, data="CsI-20
     depth : dict
         model → χ²_SM − χ²_min of the combined fit (≥ 0).
     """
-    combo = cb.load_combination(data, {"Ar-2020": dict(ar_opts), "CsI-2021": {"time_edges": csi_time_edges_us}})
-    out, depth = {"global": {}, "sm": {}}, {}
-    for m in models:
-        sv = cb.model_scan(combo, m, masses=VARIANT_MASSES)
-        for ref in out:
-            out[ref][m] = (sv.bound("low", reference=ref), sv.bound("high", reference=ref) * c.GeV)
-        depth[m] = sv.chi2_sm["combined"] - sv.chi2_min["combined"]
-    return out, depth
+    return _variants_bounds({"variant": (ar_opts, csi_time_edges_us)}, models, data)["variant"]
+
+
+def _variants_bounds(variants, models, data):
+    """:func:`variant_bounds` of several variants (key → (ar_opts, csi_time_edges_us)), all their
+    model scans in one :func:`~cevns_lib.analysis.parallel.parallel_map`."""
+    combos = {k: cb.load_combination(data, {"Ar-2020": dict(ar), "CsI-2021": {"time_edges": edges}})
+              for k, (ar, edges) in variants.items()}
+
+    def bounds(task):
+        key, m = task
+        sv = cb.model_scan(combos[key], m, masses=VARIANT_MASSES)
+        return ({ref: (sv.bound("low", reference=ref), sv.bound("high", reference=ref) * c.GeV) for ref in ("global", "sm")},
+                sv.chi2_sm["combined"] - sv.chi2_min["combined"])
+
+    tasks = [(k, m) for k in variants for m in models]
+    out = {k: ({"global": {}, "sm": {}}, {}) for k in variants}
+    for (k, m), (b, depth) in zip(tasks, parallel_map(bounds, tasks)):
+        for ref in b:
+            out[k][0][ref][m] = b[ref]
+        out[k][1][m] = depth
+    return out
 
 
 VARIANTS = {
@@ -68,14 +83,17 @@ def robustness_variants(csi_time_edges_us):
 
     ``csi_time_edges_us`` are the default CsI 2021 time edges [µs].
     """
-    default, depth = variant_bounds({}, csi_time_edges_us)
-    ar_et, _ = variant_bounds({"fit": "energy_time"}, csi_time_edges_us)
+    runs = _variants_bounds({"default": ({}, csi_time_edges_us), "ar_et": ({"fit": "energy_time"}, csi_time_edges_us),
+                             "no_window": ({"timing_window": False}, csi_time_edges_us), "eonly": ({}, CSI_PE_ONLY),
+                             "eonly_paper": ({"which_exposure": "paper", "timing_window": False}, CSI_PE_ONLY)},
+                            TABLE_MODELS, "CsI-2021+Ar-2020")
+    (default, depth), (ar_et, _) = runs["default"], runs["ar_et"]
     variants = {
         "default": default["global"],
         "smref": default["sm"],
-        "no_window": variant_bounds({"timing_window": False}, csi_time_edges_us)[0]["global"],
-        "eonly": variant_bounds({}, CSI_PE_ONLY)[0]["global"],
-        "eonly_paper": variant_bounds({"which_exposure": "paper", "timing_window": False}, CSI_PE_ONLY)[0]["global"],
+        "no_window": runs["no_window"][0]["global"],
+        "eonly": runs["eonly"][0]["global"],
+        "eonly_paper": runs["eonly_paper"][0]["global"],
         "ar_et": ar_et["global"],
         "ar_et_smref": ar_et["sm"],
     }

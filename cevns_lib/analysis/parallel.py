@@ -1,0 +1,78 @@
+"""Independent computations of one chapter (e.g. the Z′ scans of several models) in parallel processes.
+
+The tasks and the function are inherited by forked worker processes, so they need not be picklable
+(a fitted likelihood with its kernels is passed by reference, not sent); only the results travel back.
+Where ``fork`` is not available (Windows, or macOS by policy) or one worker is asked for, the tasks run
+one after the other in this process, with the same results.
+
+The number of workers defaults to the CPUs this process may use; ``CEVNS_WORKERS`` overrides it
+(``cevns sweep`` and the dashboard set it to 1 in their parallel runs, so that processes are not
+nested).
+"""
+
+import multiprocessing
+import os
+import sys
+
+WORKERS_ENV = "CEVNS_WORKERS"
+
+_JOB = None
+"""(function, tasks) of the running :func:`parallel_map`, inherited by the forked workers."""
+
+
+def default_workers() -> int:
+    """Workers for :func:`parallel_map`: ``$CEVNS_WORKERS`` if set, else the CPUs available here."""
+    value = os.environ.get(WORKERS_ENV)
+    if value is not None:
+        try:
+            n = int(value)
+        except ValueError:
+            n = 0
+        if n < 1:
+            raise ValueError(f"{WORKERS_ENV} must be a positive integer, got {value!r}")
+        return n
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:                                      # not on Linux
+        return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _run(i):
+    function, tasks = _JOB
+    return function(tasks[i])
+
+
+def parallel_map(function, tasks, workers=None) -> list:
+    """``[function(t) for t in tasks]``, computed in up to ``workers`` forked processes.
+
+    Parameters
+    ----------
+    function : callable
+        Takes one task; its result must be picklable (arrays, dataclasses of arrays).
+    tasks : sequence
+    workers : int, optional
+        Default :func:`default_workers`; 1 runs in this process.
+
+    Returns
+    -------
+    list
+        The results, in the order of ``tasks``.
+    """
+    global _JOB
+    tasks = list(tasks)
+    workers = default_workers() if workers is None else workers
+    if not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    workers = min(workers, len(tasks))
+    if workers <= 1 or not _can_fork():
+        return [function(t) for t in tasks]
+    _JOB = (function, tasks)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_run, range(len(tasks)), chunksize=1)
+    finally:
+        _JOB = None
