@@ -166,3 +166,41 @@ def test_mass_chunks_do_not_change_the_scan(monkeypatch):
     parts = ms.scan(combo, "B-L", masses, g)
     for k in whole:
         assert np.max(np.abs(parts[k] - whole[k])) <= 1e-9
+
+
+def test_a_signal_driven_to_zero_keeps_its_digits():
+    """With a prediction 10⁶–10¹⁰ × the data the fit drives the CEvNS normalisation 1 + a towards 0;
+    carried as a parameter centred on 1 it keeps full precision (as S·1 + S·a it lost every digit of
+    1 + a) and the damped Newton, from the normalised start, converges in a few steps to the minimum
+    found in ln(1 + a)."""
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(7)
+    nb = 12
+    background = rng.uniform(2.0, 6.0, nb)
+    data = np.round(background + rng.uniform(0.0, 8.0, nb))
+    comps = FactoredComponents(np.vstack([np.ones(nb), background]), (1, 0), np.array([0.12, 0.25]),
+                               background, np.zeros(nb), 0, np.array([1.0, 0.0]))
+    shape = np.geomspace(1.0, 1e-3, nb)                      # unlike the data: a steep low-energy excess
+    S = np.geomspace(1e6, 1e10, 5)[:, None] * shape / shape.sum()
+    chi, a = poisson_profile_warm(data, comps, S, n_iter=8)  # starts from the normalised signal
+
+    def chi2(x, s):                                          # x = (ln(1 + a_CEvNS), a_background)
+        mu = np.exp(x[0]) * s + (1.0 + x[1]) * background
+        return 2.0 * np.sum(mu - data + np.where(data > 0, data * np.log(data / mu), 0.0)) \
+            + ((np.exp(x[0]) - 1.0) / 0.12) ** 2 + (x[1] / 0.25) ** 2
+
+    for k, s in enumerate(S):
+        x0 = [np.log(max(np.sum(data - background), 1.0) / s.sum()), 0.0]
+        ref = minimize(chi2, x0, args=(s,), method="Nelder-Mead", options={"xatol": 1e-12, "fatol": 1e-13, "maxiter": 4000})
+        assert chi[k] == pytest.approx(ref.fun, rel=1e-10)
+        assert 1.0 + a[k, 0] == pytest.approx(np.exp(ref.x[0]), rel=1e-4)
+    assert poisson_profile_factored.last_iterations < 8
+    assert np.allclose(poisson_profile_factored(data, comps, S, n_iter=100)[0], chi, rtol=1e-12)   # from a = 0
+
+
+def test_centres_must_be_finite_and_one_per_component():
+    with pytest.raises(ValueError, match="centres must be 2 finite numbers"):
+        FactoredComponents(np.ones((2, 3)), (1, 0), np.array([0.1, 0.2]), np.zeros(3), np.zeros(3), 0, np.array([1.0]))
+    with pytest.raises(ValueError, match="centres must be 1 finite numbers"):
+        FactoredComponents(np.ones((1, 3)), (1,), np.array([0.1]), np.zeros(3), np.zeros(3), 0, np.array([np.nan]))
