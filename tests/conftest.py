@@ -101,12 +101,16 @@ def _submit(stem, params):
     global _POOL
     from concurrent.futures import ThreadPoolExecutor
 
+    from cevns_lib.analysis.parallel import one_worker_per_run
     from cevns_lib.book.chapters import run_chapter
 
     key = _run_key(stem, params)
     if key not in _RUNS:
         if _POOL is None:                      # each run is its own kernel process: threads suffice
-            _POOL = ThreadPoolExecutor(max_workers=int(os.environ.get("CEVNS_TEST_WORKERS", "2")))
+            workers = int(os.environ.get("CEVNS_TEST_WORKERS", "2"))
+            if workers > 1:
+                one_worker_per_run()
+            _POOL = ThreadPoolExecutor(max_workers=workers)
         _RUNS[key] = _POOL.submit(run_chapter, stem, dict(params))
     return _RUNS[key]
 

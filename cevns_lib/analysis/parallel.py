@@ -76,3 +76,11 @@ def parallel_map(function, tasks, workers=None) -> list:
             return pool.map(_run, range(len(tasks)), chunksize=1)
     finally:
         _JOB = None
+
+
+def one_worker_per_run():
+    """For drivers that run several chapters at once (the dashboard, ``cevns sweep``, the test
+    session): unless ``CEVNS_WORKERS`` is set, set it to 1 in this process's environment, which the
+    chapter kernels inherit, so that their own :func:`parallel_map` runs serially instead of nesting
+    processes."""
+    os.environ.setdefault(WORKERS_ENV, "1")

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cevns_lib.analysis.parallel import one_worker_per_run
 from cevns_lib.book import chapters
 
 SUMMARY = "summary.csv"
@@ -105,6 +106,7 @@ def run_point(chapter, parameters, results_path, book_dir=None):
     """Run one point (in this process; its kernel is a child process). Returns
     ``(status, seconds, error, values)``; never raises for a failure of the chapter."""
     t0 = time.perf_counter()
+    one_worker_per_run()                                       # a Dask worker may run several points at once
     try:
         res = chapters.run_chapter(chapter, dict(parameters), results_path, directory=book_dir)
     except Exception as exc:                                   # reported in the summary, sweep goes on
@@ -169,6 +171,8 @@ class _Progress:
 
 
 def _submit_local(todo, workers, book_dir):
+    if workers > 1:
+        one_worker_per_run()
     pool = ThreadPoolExecutor(max_workers=workers)            # each point's kernel is its own process
     futures = {pool.submit(run_point, p.chapter, p.parameters, str(p.results), book_dir): p for p in todo}
     try:
