@@ -3,9 +3,11 @@
 The page ``book/explorers.html`` computes in JavaScript from the kernels exported at build time.
 This test drives it through the Chrome DevTools Protocol (``--remote-debugging-pipe``, no extra
 package): it loads the page with query parameters, reads the test hooks ``#spectrum-count``,
-``#chi2-interval`` and ``#zprime-count``, compares them with ``cevns_lib`` (1e-6 relative), checks
-that the query set the sliders, moves a slider and sees the number change, and that no script
-error was raised. Same skip rules as ``test_browser.py`` (``make book`` first).
+``#chi2-interval`` and ``#zprime-count`` (the light-mediator count: tree-level and kinetic-mixing Z′
+and the scalar), compares them with ``cevns_lib`` (1e-6 relative), checks that the query set the
+sliders, moves a slider and sees the number change, that refused query values are named in the
+explorer's notice (``#<explorer id>-notice``) instead of showing NaN, and that no script error was
+raised. Same skip rules as ``test_browser.py`` (``make book`` first).
 """
 
 import json
@@ -21,10 +23,7 @@ from cevns_lib.analysis.sensitivity import CountModel
 from cevns_lib.analysis.stats import allowed_intervals
 from cevns_lib.book import explorers as ex
 from cevns_lib.book import kernel_export as ke
-from cevns_lib.engine.prediction import Prediction, TargetBins
 from cevns_lib.experiments.projections import get_experiment
-from cevns_lib.physics import mediators as med
-from cevns_lib.physics.form_factors import get_form_factor
 
 from test_browser import CHROMIUM_FLAGS, HTML, _chromium, _skip
 
@@ -152,8 +151,14 @@ def _hooks(dt):
     return dt.evaluate("""(() => {
         const c = document.getElementById('spectrum-count'), i = document.getElementById('chi2-interval'),
               z = document.getElementById('zprime-count');
+        const host = document.getElementById('cevns-zprime-explorer');
         return {count: c.textContent, count_value: Number(c.dataset.value), interval: i.textContent,
                 intervals: JSON.parse(i.dataset.intervals), zprime: z.textContent, zprime_value: Number(z.dataset.value),
+                zprime_summary: z.parentElement.textContent,
+                captions: [...host.querySelectorAll('.cevns-control span')].map(e => e.textContent),
+                notices: Object.fromEntries([...document.querySelectorAll('.cevns-notice')]
+                                            .map(e => [e.id, e.hidden ? '' : e.textContent])),
+                page_text: document.body.innerText,
                 search: window.location.search,
                 sliders: Object.fromEntries([...document.querySelectorAll('.cevns-control input, .cevns-control select')]
                                             .map(e => [e.name, e.value]))};
@@ -196,19 +201,41 @@ def test_query_sets_state_and_numbers_match_library(browser, query, name, params
     assert not dt.errors(), dt.errors()
 
 
-def test_zprime_count_matches_binned_engine(browser):
+@pytest.mark.parametrize("model, mass, coupling, symbols", [
+    ("B-3L_e", 20.0, 3e-4, ("M_Z′ (MeV)", "coupling g")),
+    ("L_mu-L_tau", 10.0, 3e-3, ("M_Z′ (MeV)", "coupling g")),
+    ("L_e-L_mu", 100.0, 2e-2, ("M_Z′ (MeV)", "coupling g")),
+    ("scalar", 50.0, 2e-5, ("M_φ (MeV)", "coupling g_φ")),
+])
+def test_mediator_count_matches_binned_engine(browser, model, mass, coupling, symbols):
+    """Every kind of mediator, loaded from the URL query, shows the library's count."""
     dt, url = browser
-    name, model, M, g = "PIP2-BD", "B-3L_e", 20.0, 3e-4
-    dt.load(f"{url}?experiment={name}&model={model}&mzp={M}&g={g}")
+    name = "PIP2-BD"
+    dt.load(f"{url}?experiment={name}&model={model}&mzp={mass}&g={coupling}")
     h = _hooks(dt)
-    exp, k = ex.spectrum_kernels(name)
-    ff = get_form_factor("helm", exp.nucleus)
-    pred = Prediction((TargetBins.build(k, exp.efficiency(k.grid.T)[None, :], ff, ff),), "tree")
-    A, B, C = pred.zprime_coefficients(med.get_model(model), masses=[M])
-    ref = float(A[0] + g**2 * B[0, 0] + g**4 * C[0, 0])
-    assert abs(ref / A[0] - 1) > 1e-3
+    ref = ke.library_mediator_count(name, model, mass, coupling)
+    assert abs(ref / ke.library_mediator_count(name, model, mass, 0.0) - 1) > 1e-3  # a visible distortion
     assert _number(h["zprime"]) == pytest.approx(ref, rel=REL), h["zprime"]
     assert h["zprime_value"] == pytest.approx(ref, rel=1e-9)
+    assert h["sliders"]["model"] == model
+    assert 10 ** float(h["sliders"]["mzp"]) == pytest.approx(mass, rel=1e-9)
+    assert 10 ** float(h["sliders"]["g"]) == pytest.approx(coupling, rel=1e-9)
+    assert h["captions"][1:] == list(symbols), h["captions"]
+    assert f"{symbols[1].split()[-1]} = " in h["zprime_summary"], h["zprime_summary"]
+    assert not dt.errors(), dt.errors()
+
+
+def test_switching_the_mediator_relabels_and_recomputes(browser):
+    dt, url = browser
+    dt.load(f"{url}?model=L_mu-L_tau&g=0.003")
+    loop = _hooks(dt)
+    assert "kinetic mixing" in loop["zprime_summary"] and "Q′_p = " in loop["zprime_summary"]
+    dt.evaluate("""(() => { const s = document.getElementById('cevns-model'); s.value = 'scalar';
+                           s.dispatchEvent(new Event('change', {bubbles: true})); })()""")
+    scalar = _hooks(dt)
+    assert scalar["captions"][1:] == ["M_φ (MeV)", "coupling g_φ"]
+    assert "model=scalar" in scalar["search"] and "g=0.003" in scalar["search"]
+    assert _number(scalar["zprime"]) == pytest.approx(ke.library_mediator_count("PIP2-BD", "scalar", 30.0, 3e-3), rel=REL)
     assert not dt.errors(), dt.errors()
 
 
@@ -238,7 +265,32 @@ def test_bad_query_values_fall_back_to_defaults(browser):
     _, _, ref = ex.spectrum_and_count("PIP2-BD")
     assert h["sliders"]["experiment"] == "PIP2-BD"
     assert _number(h["count"]) == pytest.approx(ref, rel=REL)
+    assert "experiment=XENON" in h["notices"]["cevns-explorer-bar-notice"]
+    assert "sin2w=abc" in h["notices"]["cevns-spectrum-explorer-notice"]
+    assert "mu_nu=-4" in h["notices"]["cevns-spectrum-explorer-notice"]
     assert not dt.errors(), dt.errors()  # bad values are console warnings, not errors
+
+
+@pytest.mark.parametrize("query, refused", [
+    ("model=scalar&mzp=-5", "mzp=-5"), ("model=L_e-L_tau&mzp=Infinity", "mzp=Infinity"),
+    ("model=scalar&g=NaN", "g=NaN"), ("model=B-L&mzp=", "mzp="),
+])
+def test_unphysical_mediator_input_is_named_not_nan(browser, query, refused):
+    """A negative, infinite or missing mass or coupling in the address is named beside the mediator
+    explorer; the count is that of the default value, and no NaN is shown anywhere."""
+    dt, url = browser
+    dt.load(f"{url}?{query}")
+    h = _hooks(dt)
+    notice = h["notices"]["cevns-zprime-explorer-notice"]
+    assert refused in notice and "showing the default" in notice, notice
+    model = h["sliders"]["model"]
+    assert model == dict(kv.split("=") for kv in query.split("&"))["model"]
+    assert _number(h["zprime"]) == pytest.approx(ke.library_mediator_count("PIP2-BD", model, 30.0, 1e-4), rel=REL)
+    assert "NaN" not in h["page_text"].replace(refused, "")
+    dt.evaluate("""(() => { const s = document.getElementById('cevns-mzp'); s.value = '1.5';
+                           s.dispatchEvent(new Event('input', {bubbles: true})); })()""")
+    assert _hooks(dt)["notices"]["cevns-zprime-explorer-notice"] == ("" if refused.startswith("mzp") else notice)
+    assert not dt.errors(), dt.errors()
 
 
 def test_no_console_error_on_any_page(browser):

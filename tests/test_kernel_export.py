@@ -9,7 +9,6 @@ from cevns_lib.analysis.sensitivity import CountModel
 from cevns_lib.analysis.stats import allowed_intervals
 from cevns_lib.book import explorers as ex
 from cevns_lib.book import kernel_export as ke
-from cevns_lib.engine.prediction import Prediction, TargetBins
 from cevns_lib.experiments.projections import PROJECTIONS, get_experiment
 from cevns_lib.physics import mediators as med
 from cevns_lib.physics.form_factors import get_form_factor
@@ -32,9 +31,45 @@ def test_schema_and_size(data):
         for key in ("T_keV", "w_keV", "q_MeV", "F_Z", "F_N"):
             assert len(tg["nodes"][key]) == n
         for fl in data["flavours"]:
-            assert len(tg["nodes"]["weak"][fl]) == len(tg["nodes"]["magnetic"][fl]) == n
+            assert len(tg["nodes"]["weak"][fl]) == len(tg["nodes"]["magnetic"][fl]) == len(tg["nodes"]["scalar"][fl]) == n
             assert all(len(tg["bin_weights"][k][fl]) == 1 for k in ("weak_pp", "weak_pn", "weak_nn", "magnetic"))
-    assert set(data["zprime_models"]) == set(med.TREE_MODELS)
+
+
+def test_mediator_models_are_the_registry(data):
+    """Every mediator of the library, in the registry's order, none typed by hand."""
+    assert list(data["mediator_models"]) == [*med.TREE_MODELS, *med.LOOP_MODELS, ke.SCALAR_MODEL]
+    assert med.LOOP_MODELS and set(data["mediator_kinds"]) == {"tree", "loop", "scalar"}
+    for name, entry in data["mediator_models"].items():
+        assert entry["kind"] in data["mediator_kinds"]
+        if entry["kind"] == "scalar":
+            assert entry["nucleon_charges"] == med.SCALAR_NUCLEON_CHARGES
+            continue
+        model = med.get_model(name)
+        assert entry["label"] == model.label and entry["kind"] == model.kind
+        assert entry["nu"] == {fl: model.neutrino_charge(fl) for fl in data["flavours"]}
+        if model.kind == "loop":
+            assert entry["loop_masses_MeV"] == [med.LEPTON_MASSES[lep] for lep in model.loop_leptons]
+    assert data["mediator_kinds"]["scalar"]["coupling"] == "g_φ" and data["mediator_kinds"]["loop"]["coupling"] == "g"
+
+
+@pytest.mark.parametrize("model", med.LOOP_MODELS)
+def test_closed_form_loop_integral_matches_library_quadrature(model):
+    m = med.get_model(model)
+    ma, mb = (med.LEPTON_MASSES[lep] for lep in m.loop_leptons)
+    q = np.logspace(-4, 4, 161)  # MeV: both sides of every lepton mass
+    assert np.allclose(ke.loop_integral_closed_form(q, ma, mb), med.loop_integral(q, ma, mb), rtol=1e-10, atol=0)
+    assert ke.loop_integral_closed_form(1e-6, ma, mb) == pytest.approx(np.log(mb**2 / ma**2) / 6, rel=1e-12)
+
+
+def test_vacuum_polarisation_log_is_continuous_and_checked():
+    # the series (a <= 1) and the closed form (a > 1) meet; J ≈ a/30 for small a
+    below, above = ke.vacuum_polarisation_log([1.0, np.nextafter(1.0, 2.0)])
+    assert above == pytest.approx(below, rel=1e-14)
+    assert ke.vacuum_polarisation_log([1e-9])[0] == pytest.approx(1e-9 / 30, rel=1e-8)
+    with pytest.raises(ValueError, match="finite and >= 0"):
+        ke.vacuum_polarisation_log([-1.0])
+    with pytest.raises(ValueError, match="finite and >= 0"):
+        ke.vacuum_polarisation_log([np.nan])
 
 
 @pytest.mark.parametrize("name", PROJECTIONS)
@@ -82,26 +117,28 @@ def test_interval_grid_reproduces_count_model(obs):
         assert allowed_intervals(x, d_exp)[0] == pytest.approx(ref.sin2w_interval(0.05), rel=1e-12)
 
 
-def test_zprime_from_nodes_matches_binned_engine(data):
-    name, model, M, g = "PIP2-BD", med.get_model("B-L"), 30.0, 2e-4
+@pytest.mark.parametrize("name", ["PIP2-BD", "CENNS-10"])
+@pytest.mark.parametrize("model", ["B-L", *med.LOOP_MODELS, ke.SCALAR_MODEL])
+@pytest.mark.parametrize("mass, coupling", [(1.0, 1e-5), (30.0, 1e-3), (300.0, 3e-3), (1e4, 3e-2)])
+def test_mediator_counts_from_nodes_match_binned_engine(data, name, model, mass, coupling):
+    """The browser's formula (Python mirror) against Prediction.zprime_coefficients /
+    scalar_coefficients on the same grid: to 1e-6 as required, in fact to rounding."""
     (tg,) = data["experiments"][name]["targets"]
-    nd = tg["nodes"]
-    exp, k = ex.spectrum_kernels(name)
-    ff = get_form_factor("helm", exp.nucleus)
-    pred = Prediction((TargetBins.build(k, exp.efficiency(k.grid.T)[None, :], ff, ff),), "tree")
-    A, B, C = pred.zprime_coefficients(model, masses=[M])
-    ref = A[0] + g**2 * B[0, 0] + g**4 * C[0, 0]
-    q, fz, fn = (np.asarray(nd[key]) for key in ("q_MeV", "F_Z", "F_N"))
-    zm = data["zprime_models"]["B-L"]
-    total = 0.0
-    for fl in data["flavours"]:
-        gp, gn = ke.couplings(fl, data["constants"]["sin2w_ref"])
-        Q = tg["Z"] * gp * fz + tg["N"] * gn * fn
-        Q = Q + g**2 * zm["nu"][fl] * zm["nucleon"] * (tg["Z"] * fz + tg["N"] * fn) / (
-            data["constants"]["sqrt2_G_F"] * (q**2 + M**2))
-        total += np.asarray(nd["response"][0]) @ (np.asarray(nd["weak"][fl]) * Q**2)
-    assert total == pytest.approx(ref, rel=1e-12)
-    assert abs(total / A[0] - 1) > 1e-3  # the chosen point distorts the count visibly
+    n = ke.mediator_counts_from_export(data, tg, model, mass, coupling)[0]
+    ref = ke.library_mediator_count(name, model, mass, coupling)
+    assert n == pytest.approx(ref, rel=1e-10)
+    sm = ke.library_mediator_count(name, model, mass, 0.0)
+    assert sm == pytest.approx(ke.counts_from_export(tg)[0], rel=1e-12)
+    assert abs(ref / sm - 1) > 1e-6  # each point changes the count
+
+
+def test_scalar_node_weights_are_the_engines():
+    """Exported scalar weights per node are TargetBins.scalar with the identity response."""
+    pred = ke.projection_prediction("CCM")
+    (tg,) = json.loads(ke.to_json(ke.explorer_data(["CCM"])))["experiments"]["CCM"]["targets"]
+    R = np.asarray(tg["nodes"]["response"][0])
+    for fl in pred.targets[0].scalar:
+        assert np.allclose(R * np.asarray(tg["nodes"]["scalar"][fl]), pred.targets[0].scalar[fl], rtol=1e-15, atol=0)
 
 
 def test_html_script_escapes_and_round_trips():

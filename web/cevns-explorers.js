@@ -1,13 +1,16 @@
 /* Live explorers of the CEvNS book: spectra, counts, Δχ² curves and a light-mediator distortion,
  * computed in the browser from the rate kernels exported at build time by
- * cevns_lib.book.kernel_export (schema "cevns-kernels" v1, embedded in the page as
+ * cevns_lib.book.kernel_export (schema "cevns-kernels" v2, embedded in the page as
  * <script type="application/json" id="cevns-kernel-data">). No network, no kernel, no library:
- * plain SVG plots. The physics mirrors cevns_lib (tests/test_browser.py compares to 1e-6).
+ * plain SVG plots. The physics mirrors cevns_lib (tests/test_browser_explorers.py compares to 1e-6);
+ * the light-mediator explorer has every mediator of the export: tree-level Z′, kinetic-mixing Z′
+ * (one-loop integral in closed form) and the universal scalar.
  *
  * State lives in the URL query (explorers.html?experiment=CCM&sin2w=0.25): reading the query sets
  * the controls, moving a control rewrites the query. Test hooks: #spectrum-count (text starts with
  * the event count, data-value has full precision), #chi2-interval (text: 90% CL intervals,
- * data-intervals: JSON [[lo, hi], ...]), #zprime-count.
+ * data-intervals: JSON [[lo, hi], ...]), #zprime-count (the mediator explorer's count, any model) and
+ * #<explorer id>-notice (query values that were refused, shown instead of being used).
  */
 (function () {
   "use strict";
@@ -44,31 +47,72 @@
 
   function responseOf(nodes, fl) { return Array.isArray(nodes.response) ? nodes.response : nodes.response[fl]; }
 
-  /** Per-node charge Q_α(q_k) of a target, with an optional vector Z′ {model, M, g}. */
-  function nodeCharge(data, t, fl, p, zp) {
+  /** J(a) = ∫₀¹ dx x(1−x) ln[1 + a x(1−x)], a = q²/m² ≥ 0: the series for a ≤ 1 (the closed form
+   *  loses digits there), else the closed form (kernel_export.vacuum_polarisation_log). */
+  function vacuumPolarisationLog(a) {
+    if (a <= 1) {
+      var s = 0, coeff = 1 / 30, power = 1;
+      for (var k = 1; k <= 40; k++) {
+        power = -power * a;
+        s -= power * coeff / k;
+        coeff *= (k + 2) / (2 * (2 * k + 5));
+      }
+      return s;
+    }
+    var r = 4 / a, beta = Math.sqrt(1 + r);
+    return (-5 / 3 + r + (1 - r / 2) * beta * (2 * Math.log1p(beta) - Math.log(r))) / 6;
+  }
+
+  /** Kinetic-mixing loop integral I(q) (kernel_export.loop_integral_closed_form; q, masses in MeV). */
+  function loopIntegral(q, ma, mb) {
+    return Math.log(mb * mb / (ma * ma)) / 6 + vacuumPolarisationLog(q * q / (mb * mb))
+      - vacuumPolarisationLog(q * q / (ma * ma));
+  }
+
+  /** [Q′_p(q), Q′_n(q)] of a Z′ model (units of g): constant at tree level, induced at one loop. */
+  function vectorNucleonCharges(model, q) {
+    if (model.kind === "tree") return [model.nucleon, model.nucleon];
+    return [model.loop_coefficient * loopIntegral(q, model.loop_masses_MeV[0], model.loop_masses_MeV[1]), 0];
+  }
+
+  /** Per-node charge Q_α(q_k) of a target, with an optional vector Z′ (mediator {model, M, g}). */
+  function nodeCharge(data, t, fl, p, mediator) {
     var nd = t.nodes, g = couplings(fl, p, data.constants), n = nd.q_MeV.length, Q = new Array(n);
     for (var k = 0; k < n; k++) Q[k] = t.Z * g[0] * nd.F_Z[k] + t.N * g[1] * nd.F_N[k];
-    if (zp && zp.model.nu[fl] !== 0) {
-      var c = zp.g * zp.g * zp.model.nu[fl] * zp.model.nucleon / data.constants.sqrt2_G_F;
+    var model = mediator && mediator.model;
+    if (model && model.kind !== "scalar" && model.nu[fl] !== 0) {
+      var c = mediator.g * mediator.g * model.nu[fl] / data.constants.sqrt2_G_F;
       for (k = 0; k < n; k++) {
-        var q = nd.q_MeV[k];
-        Q[k] += c * (t.Z * nd.F_Z[k] + t.N * nd.F_N[k]) / (q * q + zp.M * zp.M);
+        var q = nd.q_MeV[k], qpn = vectorNucleonCharges(model, q);
+        Q[k] += c * (qpn[0] * t.Z * nd.F_Z[k] + qpn[1] * t.N * nd.F_N[k]) / (q * q + mediator.M * mediator.M);
       }
     }
     return Q;
   }
 
+  /** Scalar events per node of a flavour, g_φ⁴ Q_φ(q_k)²/(q_k² + M²)² S_k (zero without a scalar). */
+  function scalarEvents(t, fl, mediator) {
+    var nd = t.nodes, n = nd.q_MeV.length, ev = new Array(n).fill(0);
+    if (!mediator || mediator.model.kind !== "scalar") return ev;
+    var ch = mediator.model.nucleon_charges, g4 = Math.pow(mediator.g, 4), M2 = mediator.M * mediator.M;
+    for (var k = 0; k < n; k++) {
+      var q2 = nd.q_MeV[k] * nd.q_MeV[k], Qphi = ch.proton * t.Z * nd.F_Z[k] + ch.neutron * t.N * nd.F_N[k];
+      ev[k] = g4 * Qphi * Qphi / ((q2 + M2) * (q2 + M2)) * nd.scalar[fl][k];
+    }
+    return ev;
+  }
+
   /** dN/dT (events per keVnr) per flavour at the nodes of the first target, and counts per bin
-   *  from the nodes (the route for q-dependent charges). */
-  function spectrum(data, exp, p, zp) {
+   *  from the nodes (the route for q-dependent charges and light mediators). */
+  function spectrum(data, exp, p, mediator) {
     var t = exp.targets[0], nd = t.nodes, n = nd.T_keV.length, mu2 = Math.pow(p.mu_nu * 1e-10, 2);
     var out = { T: nd.T_keV, total: new Array(n).fill(0), bins: new Array(exp.bins.length).fill(0) };
     exp.targets.forEach(function (tg) {
       var tn = tg.nodes;
       data.flavours.forEach(function (fl) {
-        var Q = nodeCharge(data, tg, fl, p, zp), ev = new Array(tn.T_keV.length), R = responseOf(tn, fl);
+        var Q = nodeCharge(data, tg, fl, p, mediator), ev = scalarEvents(tg, fl, mediator), R = responseOf(tn, fl);
         for (var k = 0; k < ev.length; k++) {
-          ev[k] = tn.weak[fl][k] * Q[k] * Q[k] + mu2 * tn.magnetic[fl][k] * tn.F_Z[k] * tn.F_Z[k];
+          ev[k] += tn.weak[fl][k] * Q[k] * Q[k] + mu2 * tn.magnetic[fl][k] * tn.F_Z[k] * tn.F_Z[k];
         }
         for (var b = 0; b < R.length; b++) for (k = 0; k < ev.length; k++) out.bins[b] += R[b][k] * ev[k];
         if (tg === t) {
@@ -221,7 +265,11 @@
   // ------------------------------------------------------------------------------ state and URL
   /** Controls: query name → definition. Log sliders hold log10 of the value. */
   function controlSpecs(data) {
-    var names = Object.keys(data.experiments), models = Object.keys(data.zprime_models);
+    var names = Object.keys(data.experiments), models = Object.keys(data.mediator_models);
+    var kinds = Object.keys(data.mediator_kinds).map(function (k) { return data.mediator_kinds[k]; });
+    var gLo = Math.min.apply(null, kinds.map(function (k) { return k.coupling_range[0]; }));
+    var gHi = Math.max.apply(null, kinds.map(function (k) { return k.coupling_range[1]; }));
+    function symbols(state) { return data.mediator_kinds[data.mediator_models[state.model].kind]; }
     return {
       experiment: { kind: "choice", options: names, labels: names.map(function (n) { return data.experiments[n].label; }),
         def: names.indexOf("PIP2-BD") >= 0 ? "PIP2-BD" : names[0], text: "Experiment" },
@@ -234,32 +282,40 @@
       observable: { kind: "choice", options: Object.keys(data.observables),
         labels: Object.keys(data.observables).map(function (o) { return data.observables[o].label; }),
         def: "sin2w", text: "Observable" },
-      model: { kind: "choice", options: models, labels: models.map(function (n) { return data.zprime_models[n].label; }),
-        def: models.indexOf("B-L") >= 0 ? "B-L" : models[0], text: "Z′ model" },
-      mzp: { kind: "log", min: 0, max: 4, step: 0.01, def: 30, text: "M_Z′ (MeV)", digits: 4 },
-      g: { kind: "log", min: -6, max: -2, step: 0.01, def: 1e-4, text: "coupling g", digits: 3 }
+      model: { kind: "choice", options: models, labels: models.map(function (n) { return data.mediator_models[n].label; }),
+        def: models.indexOf("B-L") >= 0 ? "B-L" : models[0], text: "Mediator model" },
+      // mass and coupling: one slider each for every model, captioned with the model's symbols;
+      // the coupling slider spans every coupling the book scans (mediator_kinds.coupling_range)
+      mzp: { kind: "log", min: 0, max: 4, step: 0.01, def: 30, digits: 4,
+        text: function (state) { return symbols(state).mass + " (MeV)"; } },
+      g: { kind: "log", min: Math.floor(Math.log10(gLo)), max: Math.ceil(Math.log10(gHi)), step: 0.01, def: 1e-4, digits: 3,
+        text: function (state) { return "coupling " + symbols(state).coupling; } }
     };
   }
 
+  function captionOf(spec, state) { return typeof spec.text === "function" ? spec.text(state) : spec.text; }
+
+  /** State from the URL query; values that are not allowed keep the default and are listed in
+   *  problems (query name → message shown beside the explorer, and warned on the console). */
   function readQuery(specs) {
-    var state = {}, q = new URLSearchParams(window.location.search);
+    var state = {}, problems = {}, q = new URLSearchParams(window.location.search);
     Object.keys(specs).forEach(function (name) {
-      var s = specs[name], raw = q.get(name);
+      var s = specs[name], raw = q.get(name), why;
       state[name] = s.def;
       if (raw === null) return;
       if (s.kind === "choice") {
-        if (s.options.indexOf(raw) >= 0) state[name] = raw;
-        else console.warn("explorers: unknown " + name + " " + JSON.stringify(raw) + "; allowed: " + s.options.join(", "));
-        return;
+        if (s.options.indexOf(raw) >= 0) { state[name] = raw; return; }
+        why = "is not one of " + s.options.join(", ");
+      } else {
+        var v = Number(raw), lo = s.kind === "log" ? Math.pow(10, s.min) : s.min, hi = s.kind === "log" ? Math.pow(10, s.max) : s.max;
+        if (raw.trim() !== "" && isFinite(v) && v >= lo && v <= hi) { state[name] = v; return; }
+        why = "is not allowed: " + captionOf(s, state) + " must be a number from " + fmtValue(lo, 4) + " to " + fmtValue(hi, 4);
       }
-      var v = Number(raw), lo = s.kind === "log" ? Math.pow(10, s.min) : s.min, hi = s.kind === "log" ? Math.pow(10, s.max) : s.max;
-      if (!isFinite(v) || v < lo || v > hi) {
-        console.warn("explorers: " + name + "=" + raw + " is outside [" + lo + ", " + hi + "]; using " + s.def);
-        return;
-      }
-      state[name] = v;
+      problems[name] = "“" + name + "=" + raw + "” in the address " + why + "; showing the default "
+        + (s.kind === "choice" ? s.labels[s.options.indexOf(s.def)] : fmtValue(s.def, s.digits)) + ".";
+      console.warn("explorers: " + problems[name]);
     });
-    return state;
+    return { state: state, problems: problems };
   }
 
   function queryString(specs, state) {
@@ -276,7 +332,7 @@
     var s = specs[name], row = document.createElement("label"), readout = document.createElement("output"), input;
     row.className = "cevns-control";
     var caption = document.createElement("span");
-    caption.textContent = s.text;
+    caption.textContent = captionOf(s, state);
     row.appendChild(caption);
     if (s.kind === "choice") {
       input = document.createElement("select");
@@ -285,7 +341,7 @@
         opt.value = o; opt.textContent = s.labels[i]; input.appendChild(opt);
       });
       input.value = state[name];
-      input.addEventListener("change", function () { state[name] = input.value; onChange(); });
+      input.addEventListener("change", function () { state[name] = input.value; onChange(name); });
     } else {
       input = document.createElement("input");
       // step "any": a value from the query is shown exactly; a moved slider snaps to s.step
@@ -294,17 +350,18 @@
       input.addEventListener("input", function () {
         var v = +(Math.round(Number(input.value) / s.step) * s.step).toPrecision(12);
         state[name] = s.kind === "log" ? +Math.pow(10, v).toPrecision(4) : v;
-        onChange();
+        onChange(name);
       });
     }
     input.id = "cevns-" + name;
     input.name = name;
     row.appendChild(input);
-    if (s.kind !== "choice") {
-      row.appendChild(readout);
-      row.update = function () { readout.textContent = fmtValue(state[name], s.digits); };
-      row.update();
-    }
+    if (s.kind !== "choice") row.appendChild(readout);
+    row.update = function () {
+      caption.textContent = captionOf(s, state);
+      if (s.kind !== "choice") readout.textContent = fmtValue(state[name], s.digits);
+    };
+    row.update();
     row.input = input;
     return row;
   }
@@ -324,18 +381,32 @@
       .map(function (id) { return document.getElementById(id); });
     if (!node || hosts.some(function (h) { return !h; })) return;
     var data = JSON.parse(node.textContent);
-    if (data.schema !== "cevns-kernels" || data.version !== 1) throw new Error("explorers: unsupported kernel data");
-    var specs = controlSpecs(data), state = readQuery(specs), rows = [], cache = {};
+    if (data.schema !== "cevns-kernels" || data.version !== 2) throw new Error("explorers: unsupported kernel data");
+    var specs = controlSpecs(data), query = readQuery(specs), state = query.state, problems = query.problems;
+    var rows = [], notices = [], cache = {};
 
+    // An explorer: its controls, a notice (id host-id + "-notice": the query values it refused), a
+    // summary and a figure.
     function box(host, names) {
       var controls = document.createElement("div");
       controls.className = "cevns-controls";
       names.forEach(function (n) { var r = control(specs, state, n, changed); rows.push(r); controls.appendChild(r); });
       host.appendChild(controls);
-      var summary = document.createElement("p"), figure = document.createElement("div");
+      var notice = document.createElement("p"), summary = document.createElement("p"), figure = document.createElement("div");
+      notice.id = host.id + "-notice"; notice.className = "cevns-notice"; notice.setAttribute("role", "status");
+      notice.style.color = "#A00";
       summary.className = "cevns-summary"; figure.className = "cevns-figure";
-      host.appendChild(summary); host.appendChild(figure);
+      host.appendChild(notice); host.appendChild(summary); host.appendChild(figure);
+      notices.push({ element: notice, names: names });
       return { summary: summary, figure: figure };
+    }
+
+    function showNotices() {
+      notices.forEach(function (n) {
+        var text = n.names.filter(function (name) { return problems[name]; }).map(function (name) { return problems[name]; });
+        n.element.textContent = text.join(" ");
+        n.element.hidden = !text.length;
+      });
     }
 
     var link = document.createElement("a");
@@ -408,27 +479,41 @@
       });
     }
 
+    /** For a kinetic-mixing model: the induced proton charge at the threshold momentum transfer. */
+    function loopChargeAtThreshold(model, exp) {
+      if (model.kind !== "loop") return "";
+      var T = exp.threshold_keVnr * 1e-3, q = Math.sqrt(2 * exp.targets[0].mass_MeV * T + T * T);
+      return ": Q′_p = " + fmtTick(vectorNucleonCharges(model, q)[0]) + " at the threshold, |q| = " + q.toFixed(1) + " MeV";
+    }
+
     function drawZprime(exp) {
-      var model = data.zprime_models[state.model], sm = SM_PARAMS;
+      var model = data.mediator_models[state.model], kind = data.mediator_kinds[model.kind], sm = SM_PARAMS;
       var s0 = spectrum(data, exp, sm), s1 = spectrum(data, exp, sm, { model: model, M: state.mzp, g: state.g });
-      var n0 = sum(s0.bins), n1 = sum(s1.bins);
-      showCount(zp.summary, "zprime-count", n1, formatCount(n1) + " events with the " + model.label + " Z′",
-        " (M_Z′ = " + fmtValue(state.mzp, 4) + " MeV, g = " + fmtValue(state.g, 3) + ") against " + formatCount(n0)
-        + " in the Standard Model: ratio " + (n1 / n0).toFixed(4) + ", " + exp.label + ", above "
-        + exp.threshold_keVnr + " keVnr.");
+      var n0 = sum(s0.bins), n1 = sum(s1.bins), name = model.label + " " + kind.field;
+      var inputs = " (" + kind.mass + " = " + fmtValue(state.mzp, 4) + " MeV, " + kind.coupling + " = " + fmtValue(state.g, 3) + ")";
+      if (!isFinite(n0) || !isFinite(n1)) {
+        showCount(zp.summary, "zprime-count", "", "No count: the " + name + inputs + " gives no finite number of events.", "");
+        zp.figure.textContent = "";
+        return;
+      }
+      showCount(zp.summary, "zprime-count", n1, formatCount(n1) + " events with the " + name,
+        inputs + " against " + formatCount(n0) + " in the Standard Model: ratio " + (n1 / n0).toFixed(4) + ", "
+        + exp.label + ", above " + exp.threshold_keVnr + " keVnr. " + kind.meaning + loopChargeAtThreshold(model, exp) + ".");
       var m0 = Math.max.apply(null, s0.total), m1 = Math.max.apply(null, s1.total);
       plot(zp.figure, {
         series: [{ x: s0.T, y: s0.total, colour: COLOURS.total, label: "Standard Model" },
-          { x: s1.T, y: s1.total, colour: COLOURS.zprime, label: "with Z′", dash: "7 4" }],
+          { x: s1.T, y: s1.total, colour: COLOURS.zprime, label: "with " + kind.field, dash: "7 4" }],
         xlim: [0, 150], ylim: [Math.min(m0, m1) * 1e-4, Math.max(m0, m1) * 2], logy: true,
         vlines: [{ x: exp.threshold_keVnr, label: "threshold" }],
         xlabel: "nuclear recoil energy T (keVnr)", ylabel: "dN/dT (events / keVnr)"
       });
     }
 
-    function changed() {
+    function changed(name) {
       var exp = data.experiments[state.experiment];
-      rows.forEach(function (r) { if (r.update) r.update(); });
+      if (name) delete problems[name];  // the control was moved: its refused query value is gone
+      showNotices();
+      rows.forEach(function (r) { r.update(); });
       var qs = queryString(specs, state);
       link.href = window.location.pathname.split("/").pop() + qs;
       try { window.history.replaceState(null, "", qs || window.location.pathname); } catch (e) { /* file:// may refuse */ }

@@ -6,7 +6,7 @@ Python kernel. Because the rates factorise (:mod:`cevns_lib.engine.kernels`), th
 counts are sums of exported weights times squared charges, so the browser reproduces
 ``cevns_lib`` to floating-point rounding.
 
-Schema (``"schema": "cevns-kernels"``, ``"version": 1``)
+Schema (``"schema": "cevns-kernels"``, ``"version": 2``)
 ---------------------------------------------------------
 Top level:
 
@@ -16,8 +16,24 @@ Top level:
 - ``observables``: name → ``label``, ``unit``, ``plot`` ``[lo, hi, n_points]`` (the plotted scan)
   and ``grid`` ``[start, step, n_points]`` (the fine scan on which the 90% CL interval is found,
   x_i = start + i·step).
-- ``zprime_models``: tree-level vector Z′ models, name → ``label``, ``nucleon`` (Q′_p = Q′_n, units
-  of g) and ``nu`` (flavour → Q′_ν).
+- ``mediator_kinds``: ``"tree"``, ``"loop"``, ``"scalar"`` → ``field`` (Z′ or φ), ``coupling`` and
+  ``mass`` (the symbols of :mod:`cevns_lib.physics.mediators`), ``meaning`` (what the coupling is)
+  and ``coupling_range`` ``[lo, hi]`` (the couplings the book scans,
+  :data:`cevns_lib.analysis.mediator_scans.DEFAULT_GRIDS`).
+- ``mediator_models``: every light mediator of the book, in the registry's order
+  (:data:`~cevns_lib.physics.mediators.TREE_MODELS`, :data:`~cevns_lib.physics.mediators.LOOP_MODELS`,
+  then the universal scalar :data:`SCALAR_MODEL`); name → ``label``, ``kind`` and
+
+  * tree-level Z′: ``nu`` (flavour → Q′_ν) and ``nucleon`` (Q′_p = Q′_n, units of g);
+  * kinetic-mixing Z′: ``nu``, ``loop_leptons`` (α, β), ``loop_masses_MeV`` (m_α, m_β) and
+    ``loop_coefficient`` s·2α/π, so that Q′_p(q) = s (2α/π) I(q; m_α, m_β) and Q′_n = 0, with I the
+    closed form :func:`loop_integral_closed_form` (units of g; s = +1 as the library's default
+    ``loop_sign``);
+  * scalar: ``nucleon_charges`` {proton, neutron}, Q_φ = 15.1 Z F_Z + 14 N F_N (units of g_φ).
+
+  A vector mediator of mass M and coupling g adds to the charge of flavour α
+  g² Q′_ν [Q′_p(q) Z F_Z + Q′_n N F_N]/(√2 G_F (q² + M²)); the scalar adds, per node and flavour,
+  g_φ⁴ Q_φ(q)²/(q² + M²)² × ``nodes.scalar`` to the events (incoherently).
 - ``experiments``: name → ``label``, ``threshold_keVnr``, ``run_time_s``, ``bins`` (list of
   ``{"label": …}``, one per analysis bin) and ``targets`` (list, one per target nucleus).
 
@@ -35,7 +51,9 @@ Each target has ``nucleus``, ``Z``, ``N``, ``mass_MeV`` and
   energy, keVnr), ``w_keV`` (quadrature weight, keVnr), ``q_MeV`` (momentum transfer, MeV),
   ``F_Z``, ``F_N`` (proton and neutron form factors), ``weak`` (flavour → W_k, events per unit
   squared charge per node, before form factor and response), ``magnetic`` (flavour → M_k, events
-  per μ_B² per node, before F_Z² and response) and ``response`` (R_bk, list over bins of lists over
+  per μ_B² per node, before F_Z² and response), ``scalar`` (flavour → S_k, events per unit
+  g_φ⁴ Q_φ²/(q² + M_φ²)² per node in MeV⁴, before response, from dσ_φ/dT of Cerdeño et al.,
+  arXiv:1604.01025) and ``response`` (R_bk, list over bins of lists over
   nodes; or a mapping flavour → such a matrix when the response differs by flavour). A charge
   Q_α(q) gives N_b = Σ_k R_bk W_k Q_α(q_k)², and dN/dT at a node is W_k Q_α(q_k)²/w_k (per keVnr).
 
@@ -49,10 +67,12 @@ import json
 
 import numpy as np
 
+from cevns_lib.analysis.mediator_scans import DEFAULT_GRIDS
 from cevns_lib.analysis.sensitivity import MU_UNIT, CountModel
 from cevns_lib.analysis.stats import DCHI2_90CL_1DOF
 from cevns_lib.book.explorers import OBSERVABLES, spectrum_kernels
 from cevns_lib.engine.kernels import FoldedCounts
+from cevns_lib.engine.prediction import Prediction, TargetBins
 from cevns_lib.experiments.projections import PROJECTIONS
 from cevns_lib.physics import constants as c
 from cevns_lib.physics import mediators as med
@@ -61,7 +81,8 @@ from cevns_lib.physics.interactions import CHARGE_RADIUS_KAPPA, vector_couplings
 from cevns_lib.physics.sources import FLAVOURS
 
 SCHEMA = "cevns-kernels"
-VERSION = 1
+VERSION = 2
+"""Version 2: ``mediator_models`` (tree-level and kinetic-mixing Z′, scalar) replaced ``zprime_models``."""
 
 INTERVAL_GRIDS = {
     "sin2w": (0.15, 1e-5, np.arange(0.15, 0.35, 1e-5).size),
@@ -76,6 +97,24 @@ INTERVAL_GRIDS = {
 
 PLOT_POINTS = 801
 """Points of the plotted Δχ² curves."""
+
+SCALAR_MODEL = "scalar"
+"""Name of the universal light scalar (Cerdeño et al., arXiv:1604.01025), the key under which
+:func:`cevns_lib.analysis.mediator_scans.scan` and the light-mediator chapter know it."""
+
+MEDIATOR_KINDS = {
+    "tree": {"field": "Z′", "coupling": "g", "mass": "M_Z′",
+             "meaning": "g is the U(1)′ gauge coupling; quarks and leptons carry the model's charges Q′ at tree level"},
+    "loop": {"field": "Z′", "coupling": "g", "mass": "M_Z′",
+             "meaning": "g is the U(1)′ gauge coupling; the quarks carry no charge, and the proton couples through "
+                        "γ–Z′ kinetic mixing at one loop, Q′_p(q) = (2α/π) I(q) (units of g)"},
+    "scalar": {"field": "φ", "coupling": "g_φ", "mass": "M_φ",
+               "meaning": "g_φ is the common coupling of φ to neutrinos and quarks; the nucleus carries "
+                          f"Q_φ = {med.SCALAR_NUCLEON_CHARGES['proton']:g} Z F_Z + "
+                          f"{med.SCALAR_NUCLEON_CHARGES['neutron']:g} N F_N and φ adds to the rate without interference"},
+}
+"""Symbols and the meaning of the coupling per mediator kind, as in :mod:`cevns_lib.physics.mediators`
+(arXiv:2202.11002 for the Z′ models, arXiv:1604.01025 for the scalar)."""
 
 
 def interval_grid(observable):
@@ -109,6 +148,7 @@ def target_export(kernels, response, F_Z, F_N):
         if R.shape[-1] != q.size:
             raise ValueError(f"response for {fl} has {R.shape[-1]} nodes, the kernels have {q.size}")
     W, M = kernels.weak, kernels.magnetic
+    S = TargetBins.build(kernels, np.ones((1, q.size)), F_Z, F_N).scalar  # identity response: per node
     bins = {
         "weak_pp": {fl: _floats(resp[fl] @ (W[fl] * fz * fz)) for fl in FLAVOURS},
         "weak_pn": {fl: _floats(resp[fl] @ (W[fl] * fz * fn)) for fl in FLAVOURS},
@@ -124,6 +164,7 @@ def target_export(kernels, response, F_Z, F_N):
         "F_N": _floats(fn),
         "weak": {fl: _floats(W[fl]) for fl in FLAVOURS},
         "magnetic": {fl: _floats(M[fl]) for fl in FLAVOURS},
+        "scalar": {fl: _floats(S[fl][0]) for fl in FLAVOURS},
         "response": ([_floats(r) for r in resp[FLAVOURS[0]]] if same
                      else {fl: [_floats(r) for r in resp[fl]] for fl in FLAVOURS}),
     }
@@ -144,6 +185,40 @@ def projection_export(name, form_factor="helm"):
             "targets": [target_export(k, R, ff, ff)]}
 
 
+def mediator_kinds() -> dict:
+    """The ``mediator_kinds`` entry: :data:`MEDIATOR_KINDS` with the coupling range that the book
+    scans for each kind (the ``g`` grid of :data:`cevns_lib.analysis.mediator_scans.DEFAULT_GRIDS`)."""
+    return {kind: {**meta, "coupling_range": [float(DEFAULT_GRIDS[kind]["g"].min()),
+                                             float(DEFAULT_GRIDS[kind]["g"].max())]}
+            for kind, meta in MEDIATOR_KINDS.items()}
+
+
+def zprime_model_export(model) -> dict:
+    """The ``mediator_models`` entry of a Z′ model of the charge table (see the module docstring).
+
+    Parameters
+    ----------
+    model : ZprimeModel
+        A tree-level or kinetic-mixing model of :mod:`cevns_lib.physics.mediators`.
+    """
+    out = {"label": model.label, "kind": model.kind, "nu": {fl: model.neutrino_charge(fl) for fl in FLAVOURS}}
+    if model.kind == "tree":
+        out["nucleon"] = model.nucleon
+    else:
+        out["loop_leptons"] = list(model.loop_leptons)
+        out["loop_masses_MeV"] = [float(med.LEPTON_MASSES[lep]) for lep in model.loop_leptons]
+        out["loop_coefficient"] = float(2.0 * c.alpha_em / np.pi)  # loop_sign = +1, the library default
+    return out
+
+
+def mediator_models() -> dict:
+    """The ``mediator_models`` entry: every Z′ model of the registry, then the universal scalar."""
+    models = {name: zprime_model_export(med.get_model(name)) for name in (*med.TREE_MODELS, *med.LOOP_MODELS)}
+    models[SCALAR_MODEL] = {"label": "universal scalar", "kind": "scalar",
+                            "nucleon_charges": {k: float(v) for k, v in med.SCALAR_NUCLEON_CHARGES.items()}}
+    return models
+
+
 def explorer_data(experiments=PROJECTIONS, form_factor="helm") -> dict:
     """Everything the website's explorers need, as a JSON-serialisable dict (schema: module docstring).
 
@@ -159,16 +234,13 @@ def explorer_data(experiments=PROJECTIONS, form_factor="helm") -> dict:
         lo, hi = meta["range"]
         obs[name] = {"label": meta.get("text", name), "unit": meta["unit"], "plot": [lo, hi, PLOT_POINTS],
                      "grid": list(INTERVAL_GRIDS[name][:2]) + [int(INTERVAL_GRIDS[name][2])]}
-    models = {}
-    for name in med.TREE_MODELS:
-        m = med.get_model(name)
-        models[name] = {"label": m.label, "nucleon": m.nucleon, "nu": {fl: m.neutrino_charge(fl) for fl in FLAVOURS}}
     return {
         "schema": SCHEMA, "version": VERSION, "flavours": list(FLAVOURS),
         "constants": {"sin2w_ref": c.sin2_theta_w_low_q, "charge_radius_kappa": CHARGE_RADIUS_KAPPA["paper_calibrated"],
                       "sqrt2_G_F": float(np.sqrt(2.0) * c.G_F), "dchi2_90cl": DCHI2_90CL_1DOF},
         "observables": obs,
-        "zprime_models": models,
+        "mediator_kinds": mediator_kinds(),
+        "mediator_models": mediator_models(),
         "experiments": {name: projection_export(name, form_factor) for name in experiments},
     }
 
@@ -209,6 +281,96 @@ def counts_from_export(target, sin2w=c.sin2_theta_w_low_q, mu_nu=0.0, eps_u=0.0,
     return total
 
 
+def vacuum_polarisation_log(a):
+    """J(a) = ∫₀¹ dx x(1−x) ln[1 + a x(1−x)] for a = q²/m² ≥ 0 (dimensionless), in closed form.
+
+    Elementary integration (the one-loop vacuum-polarisation function at space-like momentum, e.g.
+    Peskin & Schroeder, *An Introduction to Quantum Field Theory* (1995), §7.5): with r = 4/a and
+    β = √(1 + r),
+
+        J(a) = [−5/3 + r + (1 − r/2) β ln((β + 1)/(β − 1))]/6,
+
+    with ln((β+1)/(β−1)) = 2 ln(β + 1) − ln r (no cancellation in β − 1 for large a). For a ≤ 1 the
+    closed form loses digits (its terms are ~4/a, J ≈ a/30), so the series
+    J = Σ_k (−1)^{k+1} a^k/k · ((k+1)!)²/(2k+3)! (40 terms, ratio → a/4) is used instead.
+    """
+    a = np.asarray(a, dtype=float)
+    if np.any(~np.isfinite(a)) or np.any(a < 0):
+        raise ValueError(f"a = q²/m² must be finite and >= 0, got {a!r}")
+    out = np.empty_like(a)
+    small = a <= 1.0
+    series, coeff, power = np.zeros_like(a[small]), 1.0 / 30.0, np.ones_like(a[small])
+    for k in range(1, 41):
+        power = -power * a[small]
+        series -= power * coeff / k
+        coeff *= (k + 2) / (2.0 * (2 * k + 5))
+    out[small] = series
+    r = 4.0 / a[~small]
+    beta = np.sqrt(1.0 + r)
+    out[~small] = (-5.0 / 3.0 + r + (1.0 - r / 2.0) * beta * (2.0 * np.log1p(beta) - np.log(r))) / 6.0
+    return out
+
+
+def loop_integral_closed_form(q, m_alpha, m_beta):
+    """The kinetic-mixing loop integral of :func:`cevns_lib.physics.mediators.loop_integral` in closed
+    form (the formula of the browser explorer; dimensionless):
+
+        I(q) = ∫₀¹ dx x(1−x) ln[(m_β² + x(1−x)q²)/(m_α² + x(1−x)q²)]
+             = (1/6) ln(m_β²/m_α²) + J(q²/m_β²) − J(q²/m_α²),
+
+    with J = :func:`vacuum_polarisation_log`. q, m_α, m_β in MeV.
+    """
+    q = np.asarray(q, dtype=float)
+    return np.log(m_beta**2 / m_alpha**2) / 6.0 + vacuum_polarisation_log(q**2 / m_beta**2) \
+        - vacuum_polarisation_log(q**2 / m_alpha**2)
+
+
+def vector_nucleon_charges(model, q):
+    """(Q′_p(q), Q′_n(q)) of an exported Z′ model at momenta q (MeV), in units of g."""
+    q = np.asarray(q, dtype=float)
+    if model["kind"] == "tree":
+        return np.full(q.shape, model["nucleon"]), np.full(q.shape, model["nucleon"])
+    return model["loop_coefficient"] * loop_integral_closed_form(q, *model["loop_masses_MeV"]), np.zeros(q.shape)
+
+
+def mediator_counts_from_export(data, target, model_name, mass, coupling):
+    """Counts per bin of one exported target with a light mediator at Standard-Model couplings
+    (sin²θ_W = ``sin2w_ref``), from the ``nodes`` only — what the browser's mediator explorer computes.
+
+    Parameters
+    ----------
+    data : dict
+        The export (:func:`explorer_data`).
+    target : dict
+        One entry of an experiment's ``targets``.
+    model_name : str
+        Key of ``data["mediator_models"]``.
+    mass : float
+        Mediator mass M in MeV (> 0).
+    coupling : float
+        g for a Z′, g_φ for the scalar.
+    """
+    model, nd, K = data["mediator_models"][model_name], target["nodes"], data["constants"]
+    q, fz, fn = (np.asarray(nd[key]) for key in ("q_MeV", "F_Z", "F_N"))
+    Z, N = target["Z"], target["N"]
+    total = 0.0
+    for fl in data["flavours"]:
+        gp, gn = couplings(fl, K["sin2w_ref"])
+        Q = Z * gp * fz + N * gn * fn
+        extra = 0.0
+        if model["kind"] == "scalar":
+            ch = model["nucleon_charges"]
+            Qphi = ch["proton"] * Z * fz + ch["neutron"] * N * fn
+            extra = coupling**4 * Qphi**2 / (q**2 + mass**2) ** 2 * np.asarray(nd["scalar"][fl])
+        else:
+            qp, qn = vector_nucleon_charges(model, q)
+            Q = Q + coupling**2 * model["nu"][fl] * (qp * Z * fz + qn * N * fn) / (K["sqrt2_G_F"] * (q**2 + mass**2))
+        events = np.asarray(nd["weak"][fl]) * Q**2 + extra
+        R = nd["response"] if isinstance(nd["response"], list) else nd["response"][fl]
+        total = total + np.asarray(R) @ events
+    return total
+
+
 def folded_counts(target) -> FoldedCounts:
     """The exported single-bin weights of a target with F_Z = F_N as a library
     :class:`~cevns_lib.engine.kernels.FoldedCounts` (weak weight per unit 𝒜²)."""
@@ -219,12 +381,30 @@ def folded_counts(target) -> FoldedCounts:
                         {fl: float(np.sum(bw["magnetic"][fl])) for fl in FLAVOURS})
 
 
+def projection_prediction(name, form_factor="helm") -> Prediction:
+    """The library prediction (tree-level couplings) of projection ``name`` on exactly its exported
+    grid and response: the reference of the website's explorers."""
+    exp, k = spectrum_kernels(name)
+    F = get_form_factor(form_factor, exp.nucleus)
+    return Prediction((TargetBins.build(k, exp.efficiency(k.grid.T)[None, :], F, F),), "tree")
+
+
 def count_model(name, form_factor="helm") -> CountModel:
     """The library count model on exactly the exported grid of projection ``name`` (the reference
     of the website's Δχ² explorer)."""
-    from cevns_lib.engine.prediction import Prediction, TargetBins
+    pred = projection_prediction(name, form_factor)
+    return CountModel(pred.targets[0].nucleus, pred)
 
-    exp, k = spectrum_kernels(name)
-    F = get_form_factor(form_factor, exp.nucleus)
-    tb = TargetBins.build(k, exp.efficiency(k.grid.T)[None, :], F, F)
-    return CountModel(exp.nucleus, Prediction((tb,), "tree"))
+
+def library_mediator_count(name, model_name, mass, coupling, form_factor="helm") -> float:
+    """Events above threshold of projection ``name`` with a light mediator, from the library's binned
+    engine (:meth:`~cevns_lib.engine.prediction.Prediction.zprime_coefficients` or
+    :meth:`~cevns_lib.engine.prediction.Prediction.scalar_coefficients`): the reference of the
+    website's mediator explorer. ``model_name`` is a Z′ model or :data:`SCALAR_MODEL`; ``mass`` in
+    MeV; ``coupling`` is g (Z′) or g_φ (scalar)."""
+    pred = projection_prediction(name, form_factor)
+    if model_name == SCALAR_MODEL:
+        A, S = pred.scalar_coefficients([mass])
+        return float(np.sum(A + coupling**4 * S[0]))
+    A, B, C = pred.zprime_coefficients(model_name, [mass])
+    return float(np.sum(A + coupling**2 * B[0] + coupling**4 * C[0]))
