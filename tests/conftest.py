@@ -99,19 +99,13 @@ def _run_key(stem, params):
 def _submit(stem, params):
     """Start (or find) the shared execution of a chapter run; returns its Future."""
     global _POOL
-    from concurrent.futures import ThreadPoolExecutor
-
-    from cevns_lib.analysis.parallel import one_worker_per_run
-    from cevns_lib.book.chapters import run_chapter
+    from cevns_lib.book.inprocess import ResultsPool
 
     key = _run_key(stem, params)
     if key not in _RUNS:
-        if _POOL is None:                      # each run is its own kernel process: threads suffice
-            workers = int(os.environ.get("CEVNS_TEST_WORKERS", "2"))
-            if workers > 1:
-                one_worker_per_run()
-            _POOL = ThreadPoolExecutor(max_workers=workers)
-        _RUNS[key] = _POOL.submit(run_chapter, stem, dict(params))
+        if _POOL is None:                      # each run in its own forked process, results only
+            _POOL = ResultsPool(int(os.environ.get("CEVNS_TEST_WORKERS", "2")))
+        _RUNS[key] = _POOL.submit(stem, dict(params))
     return _RUNS[key]
 
 
@@ -132,7 +126,7 @@ def pytest_collection_finish(session):
 
 def pytest_sessionfinish(session, exitstatus):
     if _POOL is not None:
-        _POOL.shutdown(wait=True, cancel_futures=True)
+        _POOL.close(cancel=exitstatus != 0)
 
 
 @pytest.fixture(scope="session")

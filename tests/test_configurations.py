@@ -128,10 +128,8 @@ def test_published_runs_keep_the_paper_configuration():
 
 
 @pytest.mark.chapters
-def test_detector_chapter_runs_in_the_facility_configuration():
-    from cevns_lib.book.chapters import run_chapter
-
-    v = run_chapter("04_detectors", {"experiment": "CCM", "configuration": "facility"})["values"]
+def test_detector_chapter_runs_in_the_facility_configuration(chapter_run):
+    v = chapter_run("04_detectors", {"experiment": "CCM", "configuration": "facility"})
     expected = (7000 / 10000) * (20 / 23) ** 2 * (7.5e21 / 1.76736e22)  # mass, 1/L², POT per year
     assert v["events_per_year"] == pytest.approx(v["events_per_year_facility"])
     assert v["events_per_year_facility"] / v["events_per_year_paper"] == pytest.approx(expected, rel=1e-6)

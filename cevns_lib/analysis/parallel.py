@@ -2,8 +2,8 @@
 
 The tasks and the function are inherited by forked worker processes, so they need not be picklable
 (a fitted likelihood with its kernels is passed by reference, not sent); only the results travel back.
-Where ``fork`` is not available (Windows, or macOS by policy) or one worker is asked for, the tasks run
-one after the other in this process, with the same results.
+Where ``fork`` is not available (Windows, or macOS by policy), one worker is asked for, or this process
+is itself a pool's worker, the tasks run one after the other in this process, with the same results.
 
 The number of workers defaults to the CPUs this process may use; ``CEVNS_WORKERS`` overrides it
 (``cevns sweep`` and the dashboard set it to 1 in their parallel runs, so that processes are not
@@ -68,8 +68,8 @@ def parallel_map(function, tasks, workers=None) -> list:
     if not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
     workers = min(workers, len(tasks))
-    if workers <= 1 or not _can_fork():
-        return [function(t) for t in tasks]
+    if workers <= 1 or not _can_fork() or multiprocessing.current_process().daemon:
+        return [function(t) for t in tasks]                     # (a pool's worker may not fork)
     _JOB = (function, tasks)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:

@@ -204,6 +204,20 @@ BLAS threads only contend (the light-mediator chapter took 48 s with two OpenBLA
 with one on a shared 2-core machine); runs are parallelised by processes instead."""
 
 
+def checked_parameters(path, parameters) -> dict:
+    """Typed parameter values of a run of the chapter at ``path`` (strings as from the command line
+    are converted); ValueError naming the allowed parameters or values otherwise."""
+    known = chapter_parameters(path)
+    values = {}
+    for key, val in (parameters or {}).items():
+        if key not in known or key == "results_path":
+            allowed = ", ".join(k for k in known if k != "results_path")
+            raise ValueError(f"chapter {path.stem} has no parameter {key!r}; parameters: {allowed or '(none)'}")
+        values[key] = known[key].convert(val) if isinstance(val, str) else val
+        known[key].check(values[key])
+    return values
+
+
 def run_chapter(name: str, parameters=None, results_path=None, notebook_path=None, directory=None,
                 progress=False, timeout=1800):
     """Execute a chapter with papermill (through jupytext) and return its results dictionary.
@@ -238,14 +252,7 @@ def run_chapter(name: str, parameters=None, results_path=None, notebook_path=Non
     import papermill
 
     path = resolve_chapter(name, directory)
-    known = chapter_parameters(path)
-    values = {}
-    for key, val in (parameters or {}).items():
-        if key not in known or key == "results_path":
-            allowed = ", ".join(k for k in known if k != "results_path")
-            raise ValueError(f"chapter {path.stem} has no parameter {key!r}; parameters: {allowed or '(none)'}")
-        values[key] = known[key].convert(val) if isinstance(val, str) else val
-        known[key].check(values[key])
+    values = checked_parameters(path, parameters)
     from cevns_lib.book.results import write_atomic
 
     if results_path:

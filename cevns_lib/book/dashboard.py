@@ -145,6 +145,55 @@ def reused_results(chapter: str, parameters: dict):
     return run_cache.lookup(chapter, parameters)
 
 
+def compute_runs(runs, workers=2) -> tuple:
+    """Results of every (chapter, parameters) run of the dashboard.
+
+    A run that this book build already executed (:func:`reused_results`) is reused; the others run
+    ``workers`` at a time, for their results only (:class:`cevns_lib.book.inprocess.ResultsPool`).
+
+    Returns
+    -------
+    results_by_run : dict
+        :func:`run_key` → results dict, :class:`DataMissing`, or :class:`NotComputed` ("FAILED: …").
+    log : list of str
+        One line per run as it finished, and the totals.
+    failures : list of str
+        One line per crashed run (the dashboard fails the build on any).
+    """
+    import time
+    from concurrent.futures import Future, as_completed
+
+    from cevns_lib.book.inprocess import ResultsPool
+
+    start = time.perf_counter()
+    results_by_run, failures = {}, []
+    log = [f"{len(runs)} chapter runs, {workers} at a time"]
+    with ResultsPool(workers) as pool:
+        futures, n_reused = {}, 0
+        for chapter, params in runs:
+            reused = reused_results(chapter, params)
+            if reused is None:
+                fut = pool.submit(chapter, params)
+            else:
+                fut, n_reused = Future(), n_reused + 1
+                fut.set_result(reused)
+            futures[fut] = (chapter, params)
+        log.append(f"{n_reused} of them reused from this build's chapter executions (default parameters)")
+        for i, fut in enumerate(as_completed(futures), 1):
+            chapter, params = futures[fut]
+            try:
+                res = outcome(fut.result())
+            except Exception as exc:
+                failures.append(f"{chapter} {params}: {exc}")
+                res = NotComputed(f"FAILED: {str(exc)[:160]}")
+            results_by_run[run_key(chapter, params)] = res
+            state = res.reason if isinstance(res, NotComputed) else f"{len(res['values'])} values"
+            log.append(f"[{i:2d}/{len(runs)}] {chapter} {case_label(params)}: {state} "
+                       f"(done at {time.perf_counter() - start:.1f} s)")
+    log.append(f"all runs: {time.perf_counter() - start:.0f} s wall time")
+    return results_by_run, log, failures
+
+
 def runs_for_dashboard(published, observables=PREDICTION_OBSERVABLES):
     """The distinct chapter runs the dashboard needs, in a stable order.
 
