@@ -80,3 +80,17 @@ def test_a_chapter_without_its_data_reports_them_missing(tmp_path, monkeypatch):
     with ResultsPool(1) as pool:
         res = pool.submit("08_coherent_data", {"experiment": "CsI-2021"}).result()
     assert res["values"] == {} and "csi2021" in res["data_missing"]
+
+
+def test_chapter_imports_are_parsed_from_the_code_cells(tiny_book):
+    from cevns_lib.book.inprocess import chapter_imports, preload
+
+    (tiny_book / "02_imports.md").write_text(FAILING.replace("import matplotlib.pyplot as plt",
+                                                             "import json\nfrom cevns_lib.physics import constants as c\n"
+                                                             "from cevns_lib.physics.nuclei import get_nucleus\n%time 1"),
+                                             encoding="utf-8")
+    names = chapter_imports(tiny_book)
+    assert {"cevns_lib.book.results", "cevns_lib.book.results.ChapterResults"} <= set(names)
+    assert "json" not in names                                 # the cell with IPython syntax is not parsed
+    loaded = preload(tiny_book)
+    assert "cevns_lib.book.results" in loaded and "cevns_lib.book.results.ChapterResults" not in loaded

@@ -72,6 +72,51 @@ def execute_for_results(name, parameters=None, directory=None) -> dict:
         return json.loads(results.read_text(encoding="utf-8"))
 
 
+def chapter_imports(directory=None) -> list:
+    """Modules imported by the code cells of the book's chapters (``import x``, ``from x import y``
+    with y a submodule when it is one), in order of first appearance."""
+    import ast
+
+    import jupytext
+
+    from cevns_lib.book.chapters import chapter_files
+
+    names = []
+    for path in chapter_files(directory).values():
+        for cell in jupytext.read(path).cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:                                 # IPython syntax: not a plain import
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names += [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    names.append(node.module)
+                    names += [f"{node.module}.{a.name}" for a in node.names]
+    return list(dict.fromkeys(names))
+
+
+def preload(directory=None) -> list:
+    """Import here every module the chapters import (:func:`chapter_imports`; names that are not
+    modules are skipped), and the shell the runs use: forked runs then start with them loaded
+    (measured: about 1 s less per run). Returns the modules imported."""
+    import importlib.util
+
+    loaded = []
+    for name in ["IPython.core.interactiveshell", "jupytext", *chapter_imports(directory)]:
+        try:
+            if importlib.util.find_spec(name) is None:
+                continue
+        except (ImportError, ValueError):                       # "from pkg import function"
+            continue
+        importlib.import_module(name)
+        loaded.append(name)
+    return loaded
+
+
 class ResultsPool:
     """Chapter runs for their results, ``workers`` at a time, each in its own forked process.
 
@@ -87,6 +132,7 @@ class ResultsPool:
             raise ValueError(f"workers must be a positive integer, got {self.workers!r}")
         self.directory = None if directory is None else str(directory)
         if _can_fork():
+            preload(directory)
             self._pool = multiprocessing.get_context("fork").Pool(self.workers, maxtasksperchild=1)
             self._threads = None
         else:
