@@ -67,12 +67,17 @@ $(WIDGETS)/embed-amd.js:
 # On failure, the tail of each chapter's execution log is printed (it is not on the console otherwise).
 # The chapters' default runs store their results in _build/.cevns-results, where the dashboard
 # (executed last) reuses them instead of re-running those chapters (cevns_lib/book/run_cache.py).
+# The dashboard's other runs are computed meanwhile in the background, on the core that Jupyter
+# Book's one-at-a-time execution leaves idle (cevns_lib/book/prefetch.py; log in the same folder).
+RESULTS_CACHE := $(abspath _build/.cevns-results)
 book: env widgets
-	rm -rf _build && mkdir -p _build/.cevns-results
-	CEVNS_RESULTS_CACHE=$(abspath _build/.cevns-results) $(VENV)/bin/jupyter-book build . -W --keep-going || { status=$$?; \
+	rm -rf _build && mkdir -p $(RESULTS_CACHE)
+	CEVNS_RESULTS_CACHE=$(RESULTS_CACHE) $(PY) -m cevns_lib.book.prefetch > $(RESULTS_CACHE)/prefetch.log 2>&1 & prefetch=$$!; \
+	CEVNS_RESULTS_CACHE=$(RESULTS_CACHE) $(VENV)/bin/jupyter-book build . -W --keep-going || { status=$$?; kill $$prefetch 2>/dev/null; \
 	  for log in _build/html/reports/*.err.log; do [ -f "$$log" ] || continue; \
 	    echo "==== $$log (last 25 lines) ====" >&2; tail -n 25 "$$log" >&2; done; \
-	  echo "make: the book build failed (exit $$status); the chapter logs above are in _build/html/reports/" >&2; exit 2; }
+	  echo "make: the book build failed (exit $$status); the chapter logs above are in _build/html/reports/" >&2; exit 2; }; \
+	kill $$prefetch 2>/dev/null; true
 
 test: env
 	$(PY) -m pytest -m "not browser"

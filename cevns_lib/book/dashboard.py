@@ -148,8 +148,10 @@ def reused_results(chapter: str, parameters: dict):
 def compute_runs(runs, workers=2) -> tuple:
     """Results of every (chapter, parameters) run of the dashboard.
 
-    A run that this book build already executed (:func:`reused_results`) is reused; the others run
-    ``workers`` at a time, for their results only (:class:`cevns_lib.book.inprocess.ResultsPool`).
+    A run that this book build already executed (:func:`reused_results`: the chapters' default runs,
+    and the runs ``make book`` computes in the background, :mod:`cevns_lib.book.prefetch`, waited
+    for) is reused; the others run ``workers`` at a time, for their results only
+    (:class:`cevns_lib.book.inprocess.ResultsPool`).
 
     Returns
     -------
@@ -165,9 +167,14 @@ def compute_runs(runs, workers=2) -> tuple:
 
     from cevns_lib.book.inprocess import ResultsPool
 
+    from cevns_lib.book import prefetch
+
     start = time.perf_counter()
     results_by_run, failures = {}, []
     log = [f"{len(runs)} chapter runs, {workers} at a time"]
+    waited = prefetch.wait()
+    if waited > 0.5:
+        log.append(f"waited {waited:.1f} s for the runs computed in the background of this build")
     with ResultsPool(workers) as pool:
         futures, n_reused = {}, 0
         for chapter, params in runs:
@@ -178,7 +185,7 @@ def compute_runs(runs, workers=2) -> tuple:
                 fut, n_reused = Future(), n_reused + 1
                 fut.set_result(reused)
             futures[fut] = (chapter, params)
-        log.append(f"{n_reused} of them reused from this build's chapter executions (default parameters)")
+        log.append(f"{n_reused} of them reused from this build (the chapters' executions, and the background runs)")
         for i, fut in enumerate(as_completed(futures), 1):
             chapter, params = futures[fut]
             try:

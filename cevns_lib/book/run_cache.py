@@ -4,7 +4,9 @@ During ``make book`` the variable ``CEVNS_RESULTS_CACHE`` names a folder inside 
 with it at the start of every build). Each chapter that Jupyter Book executes with its default
 parameters (``results_path = ""``) stores its results there (:func:`store`, called by
 :meth:`cevns_lib.book.results.ChapterResults.write`); the dashboard, executed after the chapters,
-takes those instead of re-running them (:func:`lookup`). The key is the chapter, its full parameter
+takes those instead of re-running them (:func:`lookup`). ``make book`` also computes the dashboard's
+other runs in the background while the chapters execute (:mod:`cevns_lib.book.prefetch`,
+:func:`put`). The key is the chapter, its full parameter
 set (defaults filled in) and a hash of the chapter's source, so an edited chapter or another
 parameter set is never served a stale result. Without the variable nothing is stored or reused.
 """
@@ -61,6 +63,18 @@ def store(results: dict, directory=None) -> bool:
     from cevns_lib.book.results import write_atomic
 
     write_atomic(folder / f"{cache_key(chapter, {}, directory)}.json", json.dumps(results, ensure_ascii=False))
+    return True
+
+
+def put(chapter: str, parameters: dict, results: dict, directory=None) -> bool:
+    """Store the results of any run of this build (the dashboard's runs computed ahead of it, see
+    :mod:`cevns_lib.book.prefetch`); ignored unless ``CEVNS_RESULTS_CACHE`` is set."""
+    folder = _folder()
+    if folder is None:
+        return False
+    from cevns_lib.book.results import write_atomic
+
+    write_atomic(folder / f"{cache_key(chapter, parameters, directory)}.json", json.dumps(results, ensure_ascii=False))
     return True
 
 
