@@ -80,3 +80,18 @@ def test_overview_sensitivities_and_figure():
     left, right = fig.axes
     assert "sin" in left.get_xlabel() and "10^{-10}" in right.get_xlabel()
     assert len(left.get_yticks()) == 3
+
+
+def test_published_number_lookup_and_uncertainty():
+    from cevns_lib.book.published import published_number
+
+    mu = published_number("06_em_properties", "mu_nu_limit_sys5", "PIP2-BD")
+    assert mu.value == pytest.approx(9.93) and mu.uncertainty is None        # a limit: no uncertainty quoted
+    assert published_number("06_em_properties", "mu_nu_limit_sys5", "CCM") is None
+    assert published_number("06_em_properties", "no_such_key") is None
+    ar = published_number("04_detectors", "coherent_cenns10_analysisA_sm_events")
+    assert (ar.value, ar.uncertainty) == (128.0, 17.0)                        # 128 ± 17 (release yaml)
+    csi = published_number("08_coherent_data", "sm_events", item="CsI-2021")
+    assert csi.uncertainty_parts == (11.0, 42.0)                               # ± 11 (th) ± 42 (exp)
+    assert csi.uncertainty == pytest.approx(math.hypot(11.0, 42.0), rel=1e-12)
+    assert published_number("08_coherent_data", "sm_events") is None            # a dictionary result needs its item

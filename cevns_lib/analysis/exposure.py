@@ -12,6 +12,9 @@ two published numbers of one detector pin both down:
 finite-N_SM solution of the profiled χ² (:func:`profiled_bounds`) so that the run-time axis costs
 nothing; one kernel fold per threshold.
 
+A published *count* calibrates a threshold directly: :func:`sm_counts_vs_threshold` gives the SM
+count above a step threshold for a whole list of thresholds from one kernel build.
+
 Units: thresholds in keVnr, run times in calendar years (3.156e7 s), μ_ν in 10⁻¹⁰ μ_B.
 """
 
@@ -21,7 +24,10 @@ import numpy as np
 
 from cevns_lib.analysis.sensitivity import MU_UNIT, CountModel, configure_experiment
 from cevns_lib.analysis.stats import DCHI2_90CL_1DOF
+from cevns_lib.engine.kernels import RecoilKernels
+from cevns_lib.engine.prediction import Prediction, TargetBins
 from cevns_lib.physics import constants as c
+from cevns_lib.physics.form_factors import get_form_factor_pair
 
 
 def profiled_bounds(n_sm, sigma, level=DCHI2_90CL_1DOF):
@@ -127,6 +133,43 @@ def mu_limit_vs_threshold(name, thresholds, years=1.0, sigma=0.05, form_factor="
         raise ValueError("thresholds must be a 1-D array of finite numbers (keVnr)")
     return np.array([CountModel.from_experiment(configure_experiment(name, t, years, configuration), form_factor,
                                                 sin2w_ref).mu_nu_limit(sigma) / MU_UNIT for t in th])
+
+
+def sm_counts_vs_threshold(nucleus, n_targets, fluence_cm2, thresholds_keVnr, form_factor="helm",
+                           sin2w=c.sin2_theta_w_low_q):
+    """SM CEvNS counts above a step threshold in recoil energy, for each threshold.
+
+    One kernel build (the thresholds are panel edges) and one engine
+    :class:`~cevns_lib.engine.prediction.Prediction` whose bins are the step efficiencies
+    (tree-level couplings, the convention of Carey & Pandey, arXiv:2510.14015).
+
+    Parameters
+    ----------
+    nucleus : Nucleus
+    n_targets : float
+        Number of target nuclei.
+    fluence_cm2 : float
+        Fluence per flavour over the exposure, cm⁻².
+    thresholds_keVnr : array_like
+        Increasing step thresholds, keVnr (≥ 0).
+    form_factor : str
+        Registered form-factor model.
+    sin2w : float
+        Weak mixing angle.
+
+    Returns
+    -------
+    ndarray
+        Events above each threshold (all flavours).
+    """
+    th = np.asarray(thresholds_keVnr, dtype=float)
+    if th.ndim != 1 or th.size < 1 or not np.all(np.isfinite(th)) or th[0] < 0 or np.any(np.diff(th) <= 0):
+        raise ValueError("thresholds_keVnr must be a non-empty, increasing 1-D array of thresholds >= 0 (keVnr)")
+    t = th * c.keV
+    k = RecoilKernels.build(nucleus, n_targets, fluence_cm2, t_min=t[0], breakpoints=t[t > 0])
+    steps = (k.grid.T[None, :] >= t[:, None]).astype(float)
+    FZ, FN = get_form_factor_pair(form_factor, nucleus)
+    return Prediction((TargetBins.build(k, steps, FZ, FN),), "tree").counts(sin2w=sin2w)
 
 
 def compare_configurations(names=None, sigma=0.05):

@@ -1,6 +1,9 @@
 """Measurements from one data set: the CEvNS normalisation (fitted counts, flux-averaged cross
 section), the neutron rms radius, and how strongly a point-like nucleus is disfavoured.
 
+The flux-averaged cross section follows the convention of COHERENT's measurements (e.g. CsI,
+arXiv:2110.07730): ⟨σ⟩ = s ⟨σ⟩_SM with s the fitted normalisation, in cm².
+
 All work on a :class:`cevns_lib.analysis.fit.Part` (a data set's prediction and likelihood) and
 profile every background nuisance; Δχ² intervals at 1σ use Δχ² = 1.
 """
@@ -11,7 +14,10 @@ import numpy as np
 
 from cevns_lib.analysis.likelihood import Likelihood
 from cevns_lib.analysis.stats import allowed_intervals
-from cevns_lib.physics.form_factors import HELM_SKIN_FM, POINT_RADII_FM, helm, helm_R0_from_rms_fm, helm_pair_from_radii
+from cevns_lib.engine.prediction import flux_averaged_cross_section_cm2
+from cevns_lib.physics.form_factors import (HELM_SKIN_FM, POINT_RADII_FM, get_form_factor_pair, helm, helm_R0_from_rms_fm,
+                                            helm_pair_from_radii)
+from cevns_lib.physics.nuclei import get_nucleus
 
 HELM_MIN_RMS_FM = float(np.sqrt(3.0) * HELM_SKIN_FM) + 1e-9
 """Smallest rms radius of a Helm distribution (R₀ → 0): √3 s, in fm."""
@@ -85,6 +91,22 @@ def fit_normalisation(part, scale=None) -> NormalisationFit:
     chi0 = float(L.chi2(0.0 * S))
     return NormalisationFit(s, d, float(s[i]), _one_interval(s, d, 1.0, "normalisation"), float(S.sum()),
                             float(np.sqrt(max(chi0 - chi[i], 0.0))))
+
+
+def sm_cross_section_cm2(nuclei, form_factor) -> float:
+    """Flux-averaged SM cross section (cm²) of a target, the mean over its nuclei (Cs and I for CsI):
+    ⟨σ⟩_SM = (1/3) Σ_α ∫dE f_α(E) σ_α(E) with the π-DAR spectra, no threshold, the form-factor
+    pair ``form_factor`` and radiative couplings (:func:`cevns_lib.engine.prediction.flux_averaged_cross_section_cm2`)."""
+    return float(np.mean([flux_averaged_cross_section_cm2(get_nucleus(n), get_form_factor_pair(form_factor, get_nucleus(n)))
+                          for n in nuclei]))
+
+
+def fitted_cross_section_cm2(fit: NormalisationFit, sm_cross_section, signal_sigma) -> tuple:
+    """(⟨σ⟩, error) in cm²: ⟨σ⟩ = s ⟨σ⟩_SM, the error adding in quadrature the fit's relative
+    error on the counts and ``signal_sigma``, the prior width of the CEvNS normalisation nuisance
+    (flux, quenching, efficiency and form factor convert events into a cross section)."""
+    value = fit.best_scale * sm_cross_section
+    return value, value * float(np.hypot(fit.counts_err / fit.counts, signal_sigma))
 
 
 @dataclass(frozen=True)

@@ -271,6 +271,24 @@ class CountModel:
         return self.dchi2(self.counts_nsi(U, D), sigma)
 
 
+def charge_radius_scan(model: CountModel, kappa, step=0.02, interpolate=False, systematics=SYSTEMATICS):
+    """90% CL ⟨r²⟩ intervals (10⁻³² cm²) of ``model`` for each systematic, on a grid from below the
+    mirror interval to +5: on even hundredths for ``step`` ≥ 0.02 (the rounding of Carey & Pandey,
+    arXiv:2510.14015, whose intervals are grid points), otherwise a uniform fine grid.
+
+    Returns
+    -------
+    grid : ndarray
+    intervals : dict
+        σ → list of [lo, hi] (outermost allowed grid points, or interpolated with ``interpolate``).
+    """
+    mirror = charge_radius_degenerate_point(model.nucleus, kappa, model.sin2w_ref)
+    lo = min(-15.0, 2.0 * np.floor(0.65 * mirror))
+    grid = (np.round(np.arange(lo, 5.0001, step), 4) if step >= 0.02
+            else np.linspace(lo, 5.0, int(round((5 - lo) / step)) + 1))
+    return grid, {s: model.charge_radius_intervals(s, grid, kappa, interpolate=interpolate) for s in systematics}
+
+
 # --- analytic results (large-N_SM limit of the χ² and the mirror solutions 𝒜(λ) = −𝒜_SM) ---------
 
 def asymptotic_fractional_bounds(sigma, level=DCHI2_90CL_1DOF):

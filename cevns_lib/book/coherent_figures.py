@@ -1,7 +1,8 @@
 """Figures and tables of the COHERENT data chapter (``book/08_coherent_data.md``).
 
 Kept out of the chapter so its cells stay short; every function takes the chapter's computed
-objects and returns a matplotlib figure or plain numbers (no published value is typed here).
+objects and returns a matplotlib figure, plain numbers or a MyST markdown table (no published value
+is typed here). Units: events, fm, fm⁻¹, cm² as stated per function.
 """
 
 import matplotlib.pyplot as plt
@@ -98,3 +99,71 @@ def charge_form_factor_figure(q_fm, measured, models):
     ax2.set(xlabel="$q$ [fm$^{-1}$]", ylabel="model/data − 1", ylim=(-0.5, 0.5))
     ax.legend(fontsize=7, ncol=2)
     return fig
+
+
+def release_table(data, datasets) -> str:
+    """Markdown table of what each release's likelihood contains (``data``: name → Part;
+    ``datasets``: :data:`cevns_lib.experiments.coherent.datasets.DATA_SETS`); nuisance widths are prior σ."""
+    rows = ["| name | data set | nuclei | bins | statistic | nuisances (prior σ) |", "|---|---|---|---|---|---|"]
+    for name, part in data.items():
+        spec = part.likelihood.spec
+        nuis = ", ".join(f"{n.name} {n.sigma:.3g}" for n in spec.nuisances)
+        n_fit = np.arange(part.prediction.n_bins)[part.bins].size
+        rows.append(f"| {name} | {datasets[name].label} | {', '.join(datasets[name].nuclei)} | "
+                    f"{part.prediction.n_bins} ({n_fit} fitted) | {spec.statistic} | {nuis} |")
+    return "\n".join(rows)
+
+
+def sm_table(sm, published, counted) -> str:
+    """Markdown table of the SM predictions (events) beside the published ones (name →
+    PublishedNumber) with what is counted (name → text)."""
+    rows = ["| data set | this chapter | published | ratio | what is counted |", "|---|---|---|---|---|"]
+    for name, n in sm.items():
+        p = published[name]
+        rows.append(f"| {name} | {n:.1f} | {p.value:.0f} ± {p.uncertainty:.0f} | {n / p.value:.3f} | {counted[name]} |")
+    return "\n".join(rows)
+
+
+def normalisation_table(norm, xsec, xsec_sm) -> str:
+    """Markdown table of the normalisation fits (name → NormalisationFit) with the fitted (value, error)
+    and SM flux-averaged cross sections in 10⁻⁴⁰ cm²."""
+    rows = ["| data set | SM events (fit bins) | fitted events (1σ) | CEvNS vs no CEvNS | ⟨σ⟩ fitted [10⁻⁴⁰ cm²] "
+            "| ⟨σ⟩ SM [10⁻⁴⁰ cm²] |", "|---|---|---|---|---|---|"]
+    for name, nf in norm.items():
+        lo, hi = nf.counts_interval
+        rows.append(f"| {name} | {nf.n_sm:.1f} | {nf.counts:.1f} [{lo:.1f}, {hi:.1f}] | {nf.no_cevns_sigma:.1f}σ | "
+                    f"{xsec[name][0] / 1e-40:.0f} ± {xsec[name][1] / 1e-40:.0f} | {xsec_sm[name] / 1e-40:.0f} |")
+    return "\n".join(rows)
+
+
+def radius_table(radius) -> str:
+    """Markdown table of the neutron-radius scans (name → RadiusScan), radii in fm."""
+    rows = ["| data set | best-fit R_n [fm] | 1σ interval [fm] | F = 1 disfavoured by |", "|---|---|---|---|"]
+    for name, r in radius.items():
+        lo = "(edge) " if r.open_below else ""
+        rows.append(f"| {name} | {r.best_fm:.2f} | [{lo}{r.interval_1sigma_fm[0]:.2f}, {r.interval_1sigma_fm[1]:.2f}] | "
+                    f"{r.point_like_sigma:.1f}σ |")
+    return "\n".join(rows)
+
+
+def radius_figure(radius):
+    """Δχ² against the neutron rms radius (fm) of each data set, with the Δχ² = 1 line."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    for (name, r), col in zip(radius.items(), (OKABE_ITO[2], OKABE_ITO[0], OKABE_ITO[1])):
+        ax.plot(r.radii_fm, r.dchi2, color=col, label=name)
+    ax.axhline(1.0, color="0.5", lw=0.8, ls=":")
+    ax.set(xlabel="neutron rms radius $R_n$ [fm]", ylabel=r"$\Delta\chi^2$", ylim=(0, 9))
+    ax.legend()
+    return fig
+
+
+def charge_table(q_fm, measured, models, rms_fm, check_q_fm=(0.2, 0.4, 0.6)) -> str:
+    """Markdown table of each model's F_Z rms radius (fm) and charge form factor at ``check_q_fm``
+    (fm⁻¹) beside the measured one (see :func:`argon_charge_form_factors`)."""
+    k = [int(np.argmin(abs(np.asarray(q_fm) - x))) for x in check_q_fm]
+    qs = " / ".join(f"{x:g}" for x in check_q_fm)
+    rows = [f"| model | rms of F_Z [fm] | F_ch at q = {qs} fm⁻¹ (data: " + " / ".join(f"{measured[i]:.3f}" for i in k)
+            + ") |", "|---|---|---|"]
+    rows += [f"| {ff.FORM_FACTOR_MODELS[m].label} | {rms_fm[m]:.3f} | " + " / ".join(f"{F[i]:.3f}" for i in k) + " |"
+             for m, F in models.items()]
+    return "\n".join(rows)

@@ -1,8 +1,9 @@
 """The published numbers that the book reproduces, read from ``data/published_numbers.toml``.
 
 Each entry names the chapter and parameters that compute it, the JSON key (and item, for dict
-results), the published value, unit, tolerance and source. Tests and the reproduction dashboard
-read this one file.
+results), the published value, unit, tolerance, source and, where the source quotes one, the
+published uncertainty. Tests, the reproduction dashboard and the chapters (through
+:func:`published_number`, so that no published value is typed in a chapter) read this one file.
 """
 
 import functools
@@ -35,6 +36,15 @@ class PublishedNumber:
     known_deviation: str = ""
     """Why this number is not reproduced, when that is known and explained in its chapter; such an
     entry is reported as not reproduced (never as passing), with this explanation."""
+    uncertainty_parts: tuple = ()
+    """The published 1σ uncertainty of ``value`` (same unit), one entry per quoted component (e.g.
+    theory and experiment); empty when the source quotes none. See :attr:`uncertainty`."""
+
+    @property
+    def uncertainty(self):
+        """The published uncertainty, its quoted components added in quadrature (None if none is
+        quoted)."""
+        return float(np.hypot.reduce(self.uncertainty_parts)) if self.uncertainty_parts else None
 
     def compare(self, computed):
         """Return (ok, deviation): deviation is the largest |computed − published| (absolute
@@ -66,13 +76,36 @@ def load_published():
             raise ValueError(f"published_numbers.toml entry {i} lacks {sorted(missing)}")
         if not ({"absolute", "relative", "upper_bound"} & set(e["tolerance"])):
             raise ValueError(f"published_numbers.toml {e['id']}: tolerance needs 'absolute', 'relative' or 'upper_bound'")
+        unc = e.get("uncertainty", ())
         out.append(PublishedNumber(e["id"], e["chapter"], e.get("parameters", {}), e["key"], e.get("item"),
                                    e["value"], e["unit"], e["tolerance"], e["source"], e.get("description", ""),
-                                   e.get("known_deviation", "")))
+                                   e.get("known_deviation", ""), tuple(np.atleast_1d(unc).astype(float))))
     ids = [p.id for p in out]
     if len(set(ids)) != len(ids):
         raise ValueError("published_numbers.toml has duplicate ids")
     return tuple(out)
+
+
+def published_number(chapter, key, experiment=None, item=None):
+    """The registry entry of ``key`` computed by ``chapter`` for ``experiment`` (and dictionary
+    ``item``), or None when nothing is published for it.
+
+    Parameters
+    ----------
+    chapter : str
+        File stem of the chapter, e.g. ``"06_em_properties"``.
+    key : str
+        Results key, e.g. ``"mu_nu_limit_sys5"``.
+    experiment : str, optional
+        Value of the entry's ``experiment`` parameter; ``None`` matches any.
+    item : str, optional
+        Item of a dictionary result (e.g. ``"CsI-2021"`` of ``sm_events``).
+    """
+    for p in load_published():
+        if (p.chapter == chapter and p.key == key and p.item == item
+                and (experiment is None or p.parameters.get("experiment") == experiment)):
+            return p
+    return None
 
 
 def runs_needed():
