@@ -42,7 +42,8 @@ def test_events_above_threshold_decrease_with_threshold(E, a, b):
         T = grid(t0)
         return np.trapezoid(it.dsigma_dT_sm(E, T, AR, 1.0, _helm), T)
 
-    assert above(lo * tmax) >= above(hi * tmax) >= 0
+    # the two quadratures are on different grids: thresholds 1 ulp apart may differ by rounding
+    assert above(lo * tmax) >= above(hi * tmax) * (1.0 - 1e-12) and above(hi * tmax) >= 0
 
 
 @SETTINGS
