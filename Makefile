@@ -65,15 +65,22 @@ $(WIDGETS)/embed-amd.js:
 	rm -rf $(WIDGETS)/tmp
 
 # On failure, the tail of each chapter's execution log is printed (it is not on the console otherwise).
-# The chapters' default runs store their results in _build/.cevns-results, where the dashboard
-# (executed last) reuses them instead of re-running those chapters (cevns_lib/book/run_cache.py).
-# The dashboard's other runs are computed meanwhile in the background, on the core that Jupyter
-# Book's one-at-a-time execution leaves idle (cevns_lib/book/prefetch.py; log in the same folder).
+# Jupyter Book executes notebooks one at a time; to use every core, a cold build
+# 1. computes the dashboard's non-default runs in the background (cevns_lib/book/prefetch.py),
+# 2. executes the other notebooks in parallel into a fresh execution cache in _build
+#    (cevns_lib/book/preexecute.py; a notebook that fails there is re-executed and reported below),
+# 3. builds with a copy of _config.yml that reads that cache (execute_notebooks: cache); the
+#    dashboard, executed last, reuses the chapters' default runs and the background runs
+#    (_build/.cevns-results, cevns_lib/book/run_cache.py). Logs: _build/*.log.
 RESULTS_CACHE := $(abspath _build/.cevns-results)
 book: env widgets
 	rm -rf _build && mkdir -p $(RESULTS_CACHE)
-	CEVNS_RESULTS_CACHE=$(RESULTS_CACHE) $(PY) -m cevns_lib.book.prefetch > $(RESULTS_CACHE)/prefetch.log 2>&1 & prefetch=$$!; \
-	CEVNS_RESULTS_CACHE=$(RESULTS_CACHE) $(VENV)/bin/jupyter-book build . -W --keep-going || { status=$$?; kill $$prefetch 2>/dev/null; \
+	sed 's/^\(  execute_notebooks:\) force$$/\1 cache/' _config.yml > _build/_config.yml
+	grep -q '^  execute_notebooks: cache$$' _build/_config.yml || { echo "make: _config.yml has no 'execute_notebooks: force' line to switch to the cache" >&2; exit 2; }
+	export CEVNS_RESULTS_CACHE=$(RESULTS_CACHE); \
+	$(PY) -m cevns_lib.book.prefetch > _build/prefetch.log 2>&1 & prefetch=$$!; \
+	$(PY) -m cevns_lib.book.preexecute _build/.jupyter_cache 2> _build/preexecute.log; \
+	$(VENV)/bin/jupyter-book build . --config _build/_config.yml -W --keep-going || { status=$$?; kill $$prefetch 2>/dev/null; \
 	  for log in _build/html/reports/*.err.log; do [ -f "$$log" ] || continue; \
 	    echo "==== $$log (last 25 lines) ====" >&2; tail -n 25 "$$log" >&2; done; \
 	  echo "make: the book build failed (exit $$status); the chapter logs above are in _build/html/reports/" >&2; exit 2; }; \
