@@ -143,7 +143,7 @@ def chapter_run(chapter_results):
 
 
 # ---- a one-chapter book for the runner, CLI and sweep tests -------------------------------------
-TINY = '''---
+NOTEBOOK_HEADER = '''---
 jupytext:
   text_representation:
     extension: .md
@@ -153,7 +153,10 @@ kernelspec:
   language: python
   name: python3
 ---
-# Tiny
+'''
+"""Front matter of a MyST notebook (for the small books the tests write)."""
+
+TINY = NOTEBOOK_HEADER + '''# Tiny
 
 ```{code-cell} ipython3
 :tags: [parameters]

@@ -7,18 +7,9 @@ import pytest
 
 from cevns_lib.book.chapters import ChapterError, run_chapter
 from cevns_lib.book.inprocess import ResultsPool
+from conftest import NOTEBOOK_HEADER
 
-FAILING = '''---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-# Fails
+FAILING = NOTEBOOK_HEADER + '''# Fails
 
 ```{code-cell} ipython3
 :tags: [parameters]
