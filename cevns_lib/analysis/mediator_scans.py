@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cevns_lib.analysis.fit import Part, load_fit
+from cevns_lib.analysis.likelihood import PROFILE_CHUNK
 from cevns_lib.analysis.parallel import parallel_map
 from cevns_lib.analysis.stats import DCHI2_90CL_2DOF
 from cevns_lib.experiments.catalog import get_experiment
@@ -65,12 +66,14 @@ def _as_grid(g, n_masses):
     raise ValueError(f"g must be 1-D or of shape (n_masses={n_masses}, n_g), got {g.shape}")
 
 
-def chi2_grid(ds: Part, g, A, B, C=None, chunk=40):
-    """χ²(M, g) (n_M, n_g) for the polynomial coefficients of one data set (chunks over M).
+def chi2_grid(ds: Part, g, A, B, C=None, chunk=None):
+    """χ²(M, g) (n_M, n_g) for the polynomial coefficients of one data set, ``chunk`` masses at a time
+    (default: about :data:`~cevns_lib.analysis.likelihood.PROFILE_CHUNK` points per block).
 
     ``g`` is 1-D (common grid) or (n_M, n_g) (a grid per mass, e.g. sheared along g ∝ M).
     """
     g = _as_grid(g, B.shape[0])
+    chunk = max(1, PROFILE_CHUNK // g.shape[1]) if chunk is None else chunk
     out = np.empty(g.shape)
     for i in range(0, B.shape[0], chunk):
         g2 = g[i:i + chunk, :, None] ** 2
@@ -83,9 +86,9 @@ def chi2_grid(ds: Part, g, A, B, C=None, chunk=40):
     return out
 
 
-MASS_CHUNK = 256
+MASS_CHUNK = 2048
 """Masses whose polynomial coefficients are computed at once in :func:`scan` (bounds the memory of
-scans over very many masses: the propagator is (n_M, n_nodes) per target)."""
+scans over very many masses: the propagator is (n_M, n_nodes) per target, a few MB)."""
 
 
 def scan(combo: dict, model, masses=None, g=None, limit=None, loop_sign=1.0) -> dict:
