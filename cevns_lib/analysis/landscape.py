@@ -16,8 +16,11 @@ g_C are excluded by CEvNS alone. With ``windows="all"`` every window counts, inc
 entirely below g_C (the stricter reading "g_C below every excluded lower edge").
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from cevns_lib.datafiles import external_limits as el
 from cevns_lib.datafiles.external_limits import FAMILIES
 
 WINDOW_RULES = ("overlapping", "all")
@@ -210,3 +213,34 @@ def as_record(ranges) -> list:
     """The results-contract form of :func:`strongest_ranges`: one range as ``[lo, hi]``, several as
     ``[[lo, hi], …]``, none as ``[]`` (never NaN)."""
     return list(ranges[0]) if len(ranges) == 1 else [list(r) for r in ranges]
+
+
+@dataclass(frozen=True)
+class ModelLandscape:
+    """One model's external limits and where the CEvNS limit is the strongest (:func:`model_landscape`).
+
+    ``curves``: name → LimitCurve (invisible searches in the ``inv-nu`` convention, only curves that
+    exclude something in the mass range); ``strongest``, ``strict`` (``windows="all"``) and ``dm99``
+    (invisible searches in the ``inv-dm99`` convention): ``[[lo, hi], …]`` mass ranges [GeV].
+    """
+
+    curves: dict
+    strongest: list
+    strict: list
+    dm99: list
+
+
+def model_landscape(model, mass_GeV, g_cevns, mass_range_GeV=(1e-3, 10.0)) -> ModelLandscape:
+    """The external exclusions recast by DarkCast (Ilten et al., arXiv:1801.04847) for ``model`` and
+    the mass ranges where the CEvNS edge ``g_cevns`` (per mass of ``mass_GeV`` [GeV]) is the strongest.
+
+    The curves drawn use the ``inv-nu`` convention for invisible decays (Z′ → νν̄ only); the ``dm99``
+    ranges replace them by DarkCast's dark-photon convention (a dark width 99 times the visible one)
+    to show how much the answer depends on it.
+    """
+    curves = excluding(el.load_recasts(model, invisible_variant="inv-nu"), mass_range_GeV)
+    dm99 = excluding(el.load_recasts(model, families=["invisible"], invisible_variant="inv-dm99"), mass_range_GeV)
+    visible = [cv for cv in curves.values() if cv.family != "invisible"]
+    return ModelLandscape(curves, strongest_ranges(mass_GeV, g_cevns, curves.values()),
+                          strongest_ranges(mass_GeV, g_cevns, curves.values(), windows="all"),
+                          strongest_ranges(mass_GeV, g_cevns, visible + list(dm99.values())))

@@ -2,9 +2,12 @@
 band, and the external exclusions as grey regions by experiment family.
 
 Masses are plotted in GeV (the scans hold them in MeV, the external curves in GeV); couplings are
-the dimensionless g of ``g Z'_μ Σ_f Q'_f f̄γ^μ f``.
+the dimensionless g of ``g Z'_μ Σ_f Q'_f f̄γ^μ f``. The ``*_figure`` functions draw one whole figure
+of the chapter (limits of Cadeddu et al., arXiv:2008.05022, and Atzori Corona et al.,
+arXiv:2202.11002) and return the figure and the axes they drew.
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Patch
 
@@ -181,3 +184,114 @@ def reach_panels(axs, scans, reach, shown, data_label, level=DCHI2_90CL_2DOF):
         leg.plot([], [], color=EXPERIMENT_COLOURS[p], label=f"{p} (5%)")
     leg.plot([], [], color=EXPERIMENT_COLOURS[shown], ls="dashed", label=f"{shown} (10%)")
     leg.legend(loc="center")
+
+
+def _legend_axis(ax, handles):
+    """Turn a spare panel into the legend."""
+    ax.axis("off")
+    ax.legend(handles=handles, loc="center")
+
+
+def tree_figure(scans, strip_per_GeV, ylim=(1e-6, 3e-2)):
+    """The tree-level figure: one panel per model of ``scans`` (CsI, Ar, combined 90% CL contours and
+    the (g−2)_μ band, :func:`model_panels`) on a 2 × 4 grid, the analytic strip line g/M =
+    ``strip_per_GeV`` [GeV⁻¹] (Eq. eq-strip, dotted) in the universal panel, and the legend in the
+    first spare panel.
+
+    Returns
+    -------
+    fig, axs : Figure and the (2, 4) array of Axes.
+    """
+    fig, axs = plt.subplots(2, 4, figsize=(15, 7.5), sharex=True, sharey=True)
+    model_panels(axs, scans, ylim=ylim)
+    if "universal" in scans:
+        mass_GeV = scans["universal"].masses / c.GeV
+        axs.flat[list(scans).index("universal")].plot(mass_GeV, strip_per_GeV * mass_GeV, ":", color="k")
+    _legend_axis(axs.flat[len(scans)], cevns_handles())
+    return fig, axs
+
+
+def strip_figure(cuts, strip_per_GeV, level=DCHI2_90CL_2DOF):
+    """Δχ² across the universal model's interference strip at a few masses.
+
+    Parameters
+    ----------
+    cuts : dict
+        mass [MeV] → (g/M [GeV⁻¹], Δχ²), e.g. from :func:`cevns_lib.analysis.mediator_checks.strip_cut`.
+    strip_per_GeV : float
+        Analytic position of the strip, g/M [GeV⁻¹] (dotted line).
+    level : float
+        The 90% CL Δχ² (dashed line).
+
+    Returns
+    -------
+    fig, ax
+    """
+    fig, ax = plt.subplots()
+    for k, (mass, (x, d)) in enumerate(cuts.items()):
+        ax.plot(x, d, color=OKABE_ITO[k], label=f"M = {mass / c.GeV:g} GeV")
+    ax.axhline(level, color="0.4", ls="--", lw=1)
+    ax.axvline(strip_per_GeV, color="k", ls=":", lw=1.5)
+    ax.set(xscale="log", yscale="log", ylim=(0.1, 1e4), xlim=(1e-4, 1e-2), xlabel="g / M [GeV⁻¹]",
+           ylabel="Δχ² (CsI + Ar)")
+    ax.legend()
+    return fig, ax
+
+
+def loop_figure(loops, flipped=None, ylim=(1e-4, 1.0)):
+    """The kinetic-mixing models side by side (:func:`model_panels`); ``flipped`` (a ModelScan with
+    the opposite loop sign) is drawn dashed (combined contour) in the panel of its model.
+
+    Returns
+    -------
+    fig, axs : Figure and the (1, n) array of Axes.
+    """
+    fig, axs = plt.subplots(1, len(loops), figsize=(14, 4.3), sharey=True, squeeze=False)
+    model_panels(axs, loops, ylim=ylim)
+    if flipped is not None:
+        draw_exclusion(axs.flat[list(loops).index(flipped.model)], flipped, names=("combined",), shade=False,
+                       colors="k", linestyles="--", linewidths=1)
+    axs[0, 0].legend(handles=cevns_handles(), loc="lower right")
+    return fig, axs
+
+
+def scalar_figure(scan, ylim=(1e-6, 3e-2)):
+    """CsI, Ar and combined 90% CL contours of the universal scalar and its (g−2)_μ band; returns
+    (fig, ax)."""
+    fig, ax = plt.subplots()
+    draw_exclusion(ax, scan)
+    draw_g2(ax, scan.masses, "scalar")
+    ax.set(xscale="log", yscale="log", xlabel=r"M$_\phi$ [GeV]", ylabel=r"g$_\phi$", ylim=ylim)
+    ax.legend(handles=cevns_handles(), loc="lower right")
+    return fig, ax
+
+
+def landscape_figure(scans, curves, families, ncols=3):
+    """One :func:`landscape_panel` per model of ``scans`` (model → ModelScan), with the external
+    curves ``curves[model]`` (name → LimitCurve), and one legend (CEvNS lines, the experiment
+    ``families``) below the panels.
+
+    Returns
+    -------
+    fig, axs, drawn
+        ``drawn``: model → names of the external curves drawn.
+    """
+    nrows = -(-len(scans) // ncols)
+    fig, axs = plt.subplots(nrows, ncols, figsize=(15, 12.5 * nrows / 3), sharex=True, sharey=True, squeeze=False)
+    drawn = {m: landscape_panel(ax, s, curves[m], m) for ax, (m, s) in zip(axs.flat, scans.items())}
+    for ax in axs.flat[len(scans):]:
+        ax.axis("off")
+    for ax in axs[-1]:
+        ax.set_xlabel("M$_{Z'}$ [GeV]")
+    for ax in axs[:, 0]:
+        ax.set_ylabel("g$_{Z'}$")
+    fig.legend(handles=cevns_handles() + family_handles(families), loc="outside lower center", ncol=5)
+    return fig, axs, drawn
+
+
+def reach_figure(scans, reach, shown, data_label):
+    """The reach figure: :func:`reach_panels` on a 2 × 4 grid (legend in the last panel); returns
+    (fig, axs)."""
+    fig, axs = plt.subplots(2, 4, figsize=(15, 7.5), sharex=True, sharey=True)
+    reach_panels(axs, scans, reach, shown, data_label)
+    return fig, axs
