@@ -95,3 +95,9 @@ def test_published_number_lookup_and_uncertainty():
     assert csi.uncertainty_parts == (11.0, 42.0)                               # ± 11 (th) ± 42 (exp)
     assert csi.uncertainty == pytest.approx(math.hypot(11.0, 42.0), rel=1e-12)
     assert published_number("08_coherent_data", "sm_events") is None            # a dictionary result needs its item
+
+
+def test_glued_dicts_format_their_numbers():
+    from cevns_lib.book.results import _display
+
+    assert _display({"B-L": 0.0008147633885885598, "x": -1.5e-3}, "{:.3g}") == "B-L: 0.000815, x: −0.0015"

@@ -44,8 +44,9 @@ def _display(value, fmt):
         return " ∪ ".join(f"[{fmt.format(a)}, {fmt.format(b)}]" for a, b in value).replace("-", "−")
     if isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value):
         return f"[{fmt.format(value[0])}, {fmt.format(value[1])}]".replace("-", "−")
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_display(v, fmt)}" for k, v in value.items())
+    if isinstance(value, dict):                                # floats inside: formatted with fmt
+        return ", ".join(f"{k}: {fmt.format(v).replace('-', '−') if isinstance(v, float) else _display(v, fmt)}"
+                         for k, v in value.items())
     return str(value)
 
 
