@@ -1,14 +1,14 @@
 """Chapter runs for their results only: the chapter's code cells executed in an IPython shell in a
-fresh forked process, without a Jupyter kernel, a notebook file or rendered figures.
+fresh process, without a Jupyter kernel, a notebook file or rendered figures.
 
 The dashboard and the test session need the recorded values of dozens of chapter runs. Each run
 through papermill (:func:`cevns_lib.book.chapters.run_chapter`) starts a kernel, re-imports the
 library and renders every figure: about 1.5 s per run before the chapter's own work. Here each run is
-a child forked from the caller (which has imported the library once), executes the same cells with the
-same parameter injection as papermill (values assigned after the cell tagged ``parameters``) and the
-same IPython input transformations (so a chapter without its data becomes a notice, as in a kernel),
+a process forked from a server that has imported the chapters' modules once (:class:`ResultsPool`),
+executes the same cells with the same parameter injection as papermill (values assigned after the
+cell tagged ``parameters``) and the same IPython input transformations (so a chapter without its data becomes a notice, as in a kernel),
 closes its figures unrendered and returns the results file the chapter wrote. Runs are isolated: one
-process each, ended after its run. Where ``fork`` is not available the runs go through
+process each, ended after its run. Where no fork server is available (Windows) the runs go through
 :func:`~cevns_lib.book.chapters.run_chapter` instead, with the same results.
 
 The book itself (``jupyter-book build``) and ``cevns run`` still execute chapters in kernels, with
@@ -20,11 +20,11 @@ import json
 import multiprocessing
 import os
 import tempfile
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
-from cevns_lib.analysis.parallel import _can_fork, default_workers
+from cevns_lib.analysis.parallel import WORKERS_ENV, default_workers
 from cevns_lib.book.chapters import ChapterError, _one_line, checked_parameters, resolve_chapter
 
 
@@ -117,13 +117,31 @@ def preload(directory=None) -> list:
     return loaded
 
 
+def _run_in_environment(environment, name, parameters, directory):
+    """:func:`execute_for_results` with the caller's environment (a forked server's own is older)."""
+    os.environ.clear()
+    os.environ.update(environment)
+    return execute_for_results(name, parameters, directory)
+
+
+def _can_forkserver() -> bool:
+    return "forkserver" in multiprocessing.get_all_start_methods()
+
+
 class ResultsPool:
-    """Chapter runs for their results, ``workers`` at a time, each in its own forked process.
+    """Chapter runs for their results, ``workers`` at a time, each in its own process.
+
+    The processes are forked from a fork server (one clean, single-threaded process that imported
+    the chapters' modules once, :func:`preload`), never from the caller, whose threads (a test
+    session, a kernel) could hold locks at the moment of a fork; each run gets the caller's
+    environment at submit time and its own process, ended after the run. With more than one worker
+    the runs' own parallel maps are serial (``CEVNS_WORKERS=1`` unless set). A process that dies
+    fails its run (and the pool) with an error instead of hanging.
 
     ``submit(name, parameters)`` returns a :class:`concurrent.futures.Future` of the results
     dictionary (its ``result()`` raises the run's error); :meth:`map` runs a list of
-    (name, parameters). Close with :meth:`close` (or use as a context manager). Without ``fork`` the
-    runs use kernels (:func:`~cevns_lib.book.chapters.run_chapter`) in threads.
+    (name, parameters). Close with :meth:`close` (or use as a context manager). Without a fork
+    server (Windows) the runs use kernels (:func:`~cevns_lib.book.chapters.run_chapter`) in threads.
     """
 
     def __init__(self, workers=None, directory=None):
@@ -131,25 +149,24 @@ class ResultsPool:
         if not isinstance(self.workers, int) or self.workers < 1:
             raise ValueError(f"workers must be a positive integer, got {self.workers!r}")
         self.directory = None if directory is None else str(directory)
-        if _can_fork():
-            preload(directory)
-            self._pool = multiprocessing.get_context("fork").Pool(self.workers, maxtasksperchild=1)
-            self._threads = None
+        if _can_forkserver():
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(preload(directory))   # used when the server starts
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=context, max_tasks_per_child=1)
+            self._kernels = False
         else:
-            self._pool = None
-            self._threads = ThreadPoolExecutor(max_workers=self.workers)
+            self._executor = ThreadPoolExecutor(max_workers=self.workers)
+            self._kernels = True
 
     def submit(self, name, parameters=None) -> Future:
-        args = (name, dict(parameters or {}), self.directory)
-        if self._pool is None:
+        if self._kernels:
             from cevns_lib.book.chapters import run_chapter
 
-            return self._threads.submit(run_chapter, name, args[1], directory=self.directory)
-        future = Future()
-        future.set_running_or_notify_cancel()
-        self._pool.apply_async(execute_for_results, args, callback=future.set_result,
-                               error_callback=future.set_exception)
-        return future
+            return self._executor.submit(run_chapter, name, dict(parameters or {}), directory=self.directory)
+        environment = dict(os.environ)
+        if self.workers > 1:
+            environment.setdefault(WORKERS_ENV, "1")
+        return self._executor.submit(_run_in_environment, environment, name, dict(parameters or {}), self.directory)
 
     def map(self, runs) -> list:
         """Results of every (name, parameters) in ``runs``, in order; a failed run gives its exception
@@ -158,12 +175,8 @@ class ResultsPool:
         return [f.exception() or f.result() for f in futures]
 
     def close(self, cancel=False):
-        """Wait for the submitted runs and end the workers (``cancel``: stop them at once)."""
-        if self._pool is not None:
-            (self._pool.terminate if cancel else self._pool.close)()
-            self._pool.join()
-        if self._threads is not None:
-            self._threads.shutdown(wait=not cancel, cancel_futures=cancel)
+        """Wait for the submitted runs and end the workers (``cancel``: drop the runs not started)."""
+        self._executor.shutdown(wait=True, cancel_futures=cancel)
 
     def __enter__(self):
         return self
