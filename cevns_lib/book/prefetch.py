@@ -46,9 +46,11 @@ def wait(timeout=1800.0, poll=0.2) -> float:
         return 0.0
     marker = folder / MARKER
     start = time.perf_counter()
+    if not _running(marker):
+        return 0.0
     while _running(marker) and time.perf_counter() - start < timeout:
         time.sleep(poll)
-    return time.perf_counter() - start if time.perf_counter() - start > poll / 2 else 0.0
+    return time.perf_counter() - start
 
 
 def _running(marker) -> bool:
