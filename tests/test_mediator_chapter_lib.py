@@ -163,6 +163,7 @@ def test_landscape_numbers():
             "B-3L_e": ls.ModelLandscape({"a": curve, "b": curve}, [], [], [[1.0, 2.0]])}
     assert mn.landscape_numbers(land) == {"landscape_models": 2, "landscape_nowhere": "B−3L_e",
                                           "landscape_dm99_moves": "B−3L_e", "landscape_fewest": 1}
+    assert tuple(mn.landscape_numbers(land)) == mn.LANDSCAPE_KEYS   # what the section skip names
 
 
 # ------------------------------------------------------------------------------------- tables
@@ -223,3 +224,15 @@ def test_model_landscape_matches_the_rule():
     assert list(la.curves) == list(curves)
     assert la.strongest == ls.strongest_ranges(s.masses / c.GeV, s.edge["combined"], curves.values())
     assert not any(n.endswith("_inv-dm99") for n in la.curves)
+
+
+def test_by_numbers_scale_as_inverse_root_of_c_mu():
+    low, high = {"B_y+L_mu+L_tau": 2e-5}, {"B_y+L_mu+L_tau": 1e-3}
+    nums = mn.by_numbers(low, high)
+    assert nums["by_c_mu"] == pytest.approx(-2 / 3)                      # y = −2/3: quarks −2/9, Q′_N = −2/3, ν_μ +1
+    assert nums["by_factor"] == pytest.approx(np.sqrt((2 / 3) / 1.5))
+    assert nums["by_low_other"] == pytest.approx(2e-5 * nums["by_factor"])
+    assert nums["by_high_other"] == pytest.approx(1e-3 * nums["by_factor"])
+    assert mn.by_numbers(low, high, c_mu_other=-2 / 3)["by_factor"] == pytest.approx(1.0)   # same normalisation
+    with pytest.raises(ValueError, match="sign"):
+        mn.by_numbers(low, high, c_mu_other=+1.0)

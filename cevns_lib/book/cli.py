@@ -36,7 +36,8 @@ def _run(args):
     if out.get("data_missing"):
         missing = out["data_missing"]
         raise ValueError(f"chapter {args.chapter} needs the data sets {', '.join(missing)}, not available here "
-                         f"(results without values in {results}); run `cevns data fetch {' '.join(missing)}`")
+                         f"(results {'with only the values that need none of them' if out.get('values') else 'without values'} "
+                         f"in {results}); run `cevns data fetch {' '.join(missing)}`")
     print(f"wrote {results} ({len(out.get('values', {}))} values)")
     return 0
 

@@ -61,6 +61,33 @@ def input_numbers() -> dict:
             "csi2017_signal_sigma_percent": 100 * csi2017.NUISANCE_SIGMAS["alpha"]}
 
 
+def by_numbers(low, high, model="B_y+L_mu+L_tau", c_mu_other=-1.5) -> dict:
+    """The bounds of ``model`` converted to another normalisation of its charges.
+
+    The Z′ term of the charge is g² c_μ times a function of the data alone (c_μ = Q′_{ν_μ} Q′_N), so at
+    fixed data and fixed sign of c_μ the bounds on g and on g/M scale as |c_μ|^(-1/2). The default
+    ``c_mu_other`` = −3/2 is B − (3/2)(L_μ + L_τ) of Coloma et al. (arXiv:2009.14220).
+
+    Parameters
+    ----------
+    low, high : dict
+        model → low-mass bound on g and high-mass bound on g/M [GeV⁻¹].
+
+    Returns
+    -------
+    dict
+        ``by_c_mu`` (this chapter's c_μ), ``by_factor`` (multiplier to the other normalisation),
+        ``by_low_other`` (g) and ``by_high_other`` (g/M [GeV⁻¹]).
+    """
+    zp = med.get_model(model)
+    c_mu = zp.nucleon * zp.nu_mu
+    if c_mu * c_mu_other <= 0:
+        raise ValueError(f"c_mu_other must have the sign of {model}'s c_mu = {c_mu:+.3f}; got {c_mu_other}")
+    factor = float(np.sqrt(abs(c_mu / c_mu_other)))
+    return {"by_c_mu": c_mu, "by_factor": factor, "by_low_other": low[model] * factor,
+            "by_high_other": high[model] * factor}
+
+
 def strip_numbers(scan) -> dict:
     """The universal model's strip (``scan``: its ModelScan): where the grid's χ² minimum lies
     (g/M [GeV⁻¹]), its depth below the SM χ², and the lightest grid mass [MeV] with a strip."""
@@ -73,14 +100,18 @@ def loop_numbers(integrals) -> dict:
     """The kinetic-mixing numbers of the prose, from ``integrals`` (model → (I(q) at q = 1 keV, 10,
     30 and 100 MeV, heavy-lepton limit), :func:`~cevns_lib.analysis.mediator_checks.loop_integrals`):
     the suppression (α/3π) ln(m_τ²/m_μ²) of L_μ − L_τ in units of 10⁻³ and, for each model with an
-    electron loop (key ``emu``/``etau``), I(30 MeV), I(100 MeV), the heavy-lepton limit and how many
-    times the limit exceeds I at 30 and 100 MeV."""
+    electron loop (key ``emu``/``etau``), the heavy-lepton limit and how many times it exceeds I at 30
+    and 100 MeV."""
     out = {"loop_suppression_mutau_e3": 2 * c.alpha_em / np.pi * integrals["L_mu-L_tau"][1] * 1e3}
     for model, tag in (("L_e-L_mu", "emu"), ("L_e-L_tau", "etau")):
         values, heavy = integrals[model]
-        out |= {f"loop_{tag}_30": float(values[2]), f"loop_{tag}_100": float(values[3]), f"loop_{tag}_heavy": heavy,
-                f"loop_{tag}_factor_30": heavy / float(values[2]), f"loop_{tag}_factor_100": heavy / float(values[3])}
+        out |= {f"loop_{tag}_heavy": heavy, f"loop_{tag}_factor_30": heavy / float(values[2]),
+                f"loop_{tag}_factor_100": heavy / float(values[3])}
     return out
+
+
+LANDSCAPE_KEYS = ("landscape_models", "landscape_nowhere", "landscape_dm99_moves", "landscape_fewest")
+"""Glue keys of :func:`landscape_numbers` (named to ``require_data(..., keys=)`` for the section skip)."""
 
 
 def landscape_numbers(land) -> dict:

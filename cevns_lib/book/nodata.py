@@ -6,7 +6,10 @@ Usage, ONE call in the chapter's setup cell, right after its ``ChapterResults`` 
     require_data(results, "csi2017", "csi2021", "ar2020_analysisA", results_path=results_path)
 
 For a data section inside a chapter that otherwise needs no data, put the call in a cell of its own
-just before the section and give the number of code cells the section has: ``cells=3``.
+just before the section and give the number of code cells the section has: ``cells=3``. The glue
+keys those cells set are found in their source (``glue("key", …)``, ``record("key", …)``,
+``record_or_show("key", …)``); keys they glue through a helper (``glue_all(numbers(…))``) must be
+named with ``keys=``.
 
 With the data sets present (found in ``CEVNS_DATA_DIR`` or the user cache) it does nothing and
 returns True. Without them it
@@ -116,7 +119,7 @@ def _section_keys(path: Path, after: str, cells: int | None) -> set | None:
     if start is None:
         return set()
     skipped = "\n".join(code[start + 1:start + 1 + cells])
-    return set(re.findall(r"(?:glue|record)\(\s*[\"']([^\"']+)[\"']", skipped))
+    return set(re.findall(r"\b(?:glue|record|record_or_show)\(\s*[\"']([^\"']+)[\"']", skipped))
 
 
 def missing_message(chapter: str, missing) -> str:
@@ -128,7 +131,7 @@ def missing_message(chapter: str, missing) -> str:
             f"{loader.ENV_VAR} to the data folder, and rebuild (README, section Data).")
 
 
-def require_data(results, *datasets, results_path: str = "", cells: int | None = None) -> bool:
+def require_data(results, *datasets, results_path: str = "", cells: int | None = None, keys=()) -> bool:
     """True when ``datasets`` are available; otherwise turn the rest of the chapter into a notice.
 
     Parameters
@@ -141,6 +144,9 @@ def require_data(results, *datasets, results_path: str = "", cells: int | None =
         The chapter's ``results_path`` parameter ("" = no results file); used for a whole chapter.
     cells : int, optional
         Skip only the next ``cells`` code cells (a data section); default: every later cell.
+    keys : iterable of str
+        With ``cells``: glue keys the skipped cells set that their source does not name (set through
+        a helper such as :func:`~cevns_lib.book.glue.glue_all`); they get placeholders too.
     """
     missing = loader.missing_datasets(datasets)
     if not missing:
@@ -166,6 +172,8 @@ def require_data(results, *datasets, results_path: str = "", cells: int | None =
         ip = get_ipython()
         current = (ip.user_ns.get("In") or [""])[-1] if ip is not None else ""
         wanted = _section_keys(src, current or "require_data(", cells)
+        if wanted is not None:
+            wanted |= set(keys)
         if glue is not None:
             for key, (kind, fmt) in _glue_refs(src.read_text(encoding="utf-8")).items():
                 if wanted is not None and key not in wanted:
