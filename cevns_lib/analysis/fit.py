@@ -88,10 +88,6 @@ class Fit:
             out[i:i + SCAN_CHUNK] = sum(p.chi2(p.prediction.counts(**block)) for p in self.parts.values())
         return out.reshape(shape)
 
-    def chi2_of_counts(self, counts: dict):
-        """Profiled χ² for given CEvNS counts per part (name → (..., n_bins))."""
-        return sum(self.parts[k].chi2(v) for k, v in counts.items())
-
     def scan(self, name, grid, **fixed):
         """χ² along one parameter ``name`` on ``grid`` (others at ``fixed``)."""
         return self.chi2(**{**fixed, name: np.asarray(grid, dtype=float)})

@@ -15,8 +15,7 @@ import numpy as np
 from cevns_lib.analysis.likelihood import Likelihood
 from cevns_lib.analysis.stats import allowed_intervals
 from cevns_lib.engine.prediction import flux_averaged_cross_section_cm2
-from cevns_lib.physics.form_factors import (HELM_SKIN_FM, POINT_RADII_FM, get_form_factor_pair, helm, helm_R0_from_rms_fm,
-                                            helm_pair_from_radii)
+from cevns_lib.physics.form_factors import (HELM_SKIN_FM, POINT_RADII_FM, get_form_factor_pair, helm_pair_from_radii)
 from cevns_lib.physics.nuclei import get_nucleus
 
 HELM_MIN_RMS_FM = float(np.sqrt(3.0) * HELM_SKIN_FM) + 1e-9
@@ -162,9 +161,3 @@ def scan_neutron_radius(part, radii_fm, proton_radii_fm=None) -> RadiusScan:
     i = int(np.argmin(chi))
     iv = _one_interval(radii, chi - chi[i], 1.0, "neutron-radius", open_below=True)
     return RadiusScan(radii, chi, float(radii[i]), iv, chi_point, bool(iv[0] <= radii[0]))
-
-
-def helm_with_rms(rms_fm):
-    """Helm F(q) (q in MeV) with s = 0.9 fm and the given rms radius in fm."""
-    R0 = helm_R0_from_rms_fm(rms_fm)
-    return lambda q: helm(q, R0)

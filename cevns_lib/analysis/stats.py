@@ -146,11 +146,6 @@ def upper_limit(dchi2_of, level=DCHI2_90CL_1DOF, start=0.0, upper=1.0, max_doubl
     raise ValueError("Δχ² never reaches the level: no upper limit in range")
 
 
-def region_2d(dchi2_grid, level=DCHI2_90CL_2DOF):
-    """Boolean mask of a 2-D scan where Δχ² ≤ level (90% CL for two parameters by default)."""
-    return np.asarray(dchi2_grid) <= level
-
-
 def format_intervals(intervals, fmt="{:.4f}"):
     """Human-readable union of intervals, e.g. '[−0.024, 0.022] ∪ [0.342, 0.388]'."""
     return " ∪ ".join("[" + fmt.format(lo) + ", " + fmt.format(hi) + "]" for lo, hi in intervals).replace("-", "−")

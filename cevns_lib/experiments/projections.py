@@ -330,10 +330,6 @@ class Experiment:
                                 q["resolution_a_sqrt_keV"].value)
 
 
-def _value(entry, key):
-    return float(entry[key]["value"])
-
-
 def facility_quantities(name: str) -> dict:
     """The numbers of a stopped-pion facility of the registry (``SNS``, ``Lujan``, ``PIP-II``):
     quantity name → :class:`Quantity`, plus ``"label"`` → str."""

@@ -279,9 +279,3 @@ class LinearQFResponse:
         """D[j, k] (MeV⁻¹), see :func:`reconstructed_density`."""
         T = _finite_array(T_nodes, "T_nodes")
         return reconstructed_density(E_reco, self.visible_energy(T), self.sigma(T), self.efficiency)
-
-    def threshold_efficiency(self, T_nodes, threshold_ee):
-        """Probability that a recoil at each node is reconstructed above ``threshold_ee`` (MeV)
-        and kept: a smeared, quenched threshold as a response array (n_nodes,)."""
-        T = _finite_array(T_nodes, "T_nodes")
-        return gaussian_window(self.visible_energy(T), self.sigma(T), threshold_ee, np.inf, self.efficiency)

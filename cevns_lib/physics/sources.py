@@ -68,10 +68,6 @@ class Spectrum:
     def is_line(self) -> bool:
         return self.line_energy is not None
 
-    @property
-    def max_energy(self) -> float:
-        return self.line_energy if self.is_line else self.end_point
-
 
 PION_DAR_SPECTRA = {
     "nu_mu": Spectrum("nu_mu", line_energy=c.E_nu_mu_prompt),
