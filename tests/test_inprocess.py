@@ -85,3 +85,14 @@ def test_chapter_imports_are_parsed_from_the_code_cells(tiny_book):
     assert "json" not in names                                 # the cell with IPython syntax is not parsed
     loaded = preload(tiny_book)
     assert "cevns_lib.book.results" in loaded and "cevns_lib.book.results.ChapterResults" not in loaded
+    assert "cevns_lib.book.forkserver_warmup" in loaded            # the environment-free registries, parsed
+
+
+def test_the_warmup_parses_only_registries_the_environment_cannot_change():
+    from cevns_lib.book import forkserver_warmup  # noqa: F401
+    from cevns_lib.book.published import load_published
+    from cevns_lib.datafiles.loader import file_registry
+
+    assert file_registry.cache_info().currsize == 1 and load_published.cache_info().currsize == 1
+    code = open(forkserver_warmup.__file__, encoding="utf-8").read().split('"""')[-1]
+    assert "load_registry" not in code            # experiments.toml + the user's registries: read per run

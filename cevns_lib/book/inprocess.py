@@ -101,12 +101,14 @@ def chapter_imports(directory=None) -> list:
 
 def preload(directory=None) -> list:
     """Import here every module the chapters import (:func:`chapter_imports`; names that are not
-    modules are skipped), and the shell the runs use: forked runs then start with them loaded
-    (measured: about 1 s less per run). Returns the modules imported."""
+    modules are skipped), the shell the runs use and :mod:`cevns_lib.book.forkserver_warmup`
+    (registries parsed once): forked runs then start with them loaded (measured: about 1 s less
+    per run). Returns the modules imported."""
     import importlib.util
 
     loaded = []
-    for name in ["IPython.core.interactiveshell", "jupytext", *chapter_imports(directory)]:
+    for name in ["IPython.core.interactiveshell", "jupytext", *chapter_imports(directory),
+                 "cevns_lib.book.forkserver_warmup"]:
         try:
             if importlib.util.find_spec(name) is None:
                 continue
