@@ -308,3 +308,39 @@ def test_rebinned_cells_split_at_bin_edges():
     centres = np.array([0.115, 0.125, 0.135])  # the middle 10 ns cell straddles the 0.125 edge
     out = _rebin_cells(centres, np.array([1.0, 2.0, 4.0]), np.array([0.0, 0.125, 0.25]))
     assert out == pytest.approx([1.0 + 1.0, 1.0 + 4.0])
+
+
+def test_pulse_centre_fitted_once_is_the_fit(combo):
+    t0 = csi2021.infer_beam_timing()["mean_us"]
+    assert cb.csi2021_pulse_mean_us() == t0                       # the same number, not a re-fit
+    cb._PULSE_MEAN_US.clear()
+    assert cb.csi2021_pulse_mean_us() == t0 and len(cb._PULSE_MEAN_US) == 1
+    fresh = csi2021.prediction()                                  # fits the pulse itself
+    for a, b in ((combo["CsI"].prediction, fresh), (cb.load_dataset("CsI-2021").prediction, fresh)):
+        assert np.array_equal(a.sm(), b.sm())
+        assert all(np.array_equal(x, y) for x, y in zip(a.zprime_coefficients("B-L", [1.0, 100.0]),
+                                                        b.zprime_coefficients("B-L", [1.0, 100.0])))
+    explicit = cb.load_combination("CsI-2021+Ar-2020", {"CsI-2021": {"pulse_mean_us": t0 + 0.1}})
+    assert not np.array_equal(explicit["CsI"].prediction.sm(), fresh.sm())   # an explicit value wins
+
+
+def test_polish_only_some_minima(combo):
+    full = cb.model_scan(combo, "universal", masses=np.logspace(0, 4, 11))
+    only = cb.model_scan(combo, "universal", masses=np.logspace(0, 4, 11), polish=("combined",))
+    assert only.chi2_min["combined"] == pytest.approx(full.chi2_min["combined"], rel=1e-11)
+    for which in ("low", "high"):
+        for ref in ("global", "sm"):
+            assert only.bound(which, reference=ref) == pytest.approx(full.bound(which, reference=ref), rel=1e-10)
+    for name in ("CsI", "Ar"):                                    # unpolished: the grid and limiting scans
+        grid = min(only.chi2[name].min(), *(chi[name].min() for _, chi in only.limits.values()))
+        assert only.chi2_min[name] == grid >= full.chi2_min[name]
+    with pytest.raises(ValueError, match="polish"):
+        cb.model_scan(combo, "B-L", masses=np.logspace(0, 4, 3), polish=("Ge",))
+
+
+def test_single_data_set_combined_shares_its_polished_minimum():
+    part = cb.load_combination("CENNS-750", systematic=0.05)
+    (name,) = part
+    s = cb.model_scan(part, "B-L", masses=np.logspace(0, 4, 11))
+    assert np.array_equal(s.chi2[name], s.chi2["combined"])
+    assert s.chi2_min[name] == s.chi2_min["combined"] and s.low[name] == s.low["combined"]

@@ -178,3 +178,17 @@ def test_unknown_model_parameter_is_one_clear_line():
     fit = load_fit("CCM")
     with pytest.raises(ValueError, match="unknown model parameter.*sin2; allowed: sin2w"):
         fit.chi2(sin2=0.25)
+
+
+def test_zprime_sm_terms_computed_once_and_not_shared_out():
+    from cevns_lib.physics.interactions import nucleon_couplings
+
+    pred = get_projection("CENNS-750").prediction("helm")
+    A, B, C = pred.zprime_coefficients("B-L", [1.0, 30.0])
+    tb = pred.targets[0]
+    ref = sum(tb.weak[fl] @ tb.charge(*nucleon_couplings(fl, scheme=pred.coupling_scheme)) ** 2 for fl in FLAVOURS)
+    assert np.allclose(A, ref, rtol=1e-14, atol=0)
+    A[:] = -1.0                                                   # the caller's copy
+    A2, B2, C2 = pred.zprime_coefficients("B-L", [1.0, 30.0])
+    assert np.allclose(A2, ref, rtol=1e-14, atol=0) and np.array_equal(B, B2) and np.array_equal(C, C2)
+    assert np.allclose(A2, pred.sm(), rtol=1e-12, atol=0)         # A is the SM prediction

@@ -236,3 +236,37 @@ def test_by_numbers_scale_as_inverse_root_of_c_mu():
     assert mn.by_numbers(low, high, c_mu_other=-2 / 3)["by_factor"] == pytest.approx(1.0)   # same normalisation
     with pytest.raises(ValueError, match="sign"):
         mn.by_numbers(low, high, c_mu_other=+1.0)
+
+
+def test_drawn_once_only_under_the_inline_backend(monkeypatch):
+    from cevns_lib.book import plotting
+
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4])
+    assert fig.stale and plotting.drawn_once(fig) is fig and fig.stale          # Agg: unchanged
+    monkeypatch.setattr(plotting.mpl, "get_backend", lambda: plotting.INLINE_BACKEND)
+    assert plotting.drawn_once(fig) is fig and not fig.stale                   # inline: one render, the PNG
+    ax.plot([1, 2], [4, 3])
+    assert fig.stale                                                            # a later change: drawn again
+    plt.close(fig)
+
+
+def test_autoscale_once_gives_the_limits_of_per_contour_rescaling():
+    s = synthetic_scan()
+    figs = []
+    for once in (False, True):
+        fig, axs = plt.subplots(1, 2, sharex=True, sharey=True)
+        for ax in axs:
+            if once:
+                mf.draw_exclusion(ax, s)
+            else:
+                x = np.broadcast_to(s.masses[:, None] / c.GeV, s.g.shape)
+                for name in NAMES:
+                    ax.contour(x, s.g, np.log(s.chi2[name] + 1e-6), levels=[np.log(DCHI2_90CL_2DOF)])
+                ax.contourf(x, s.g, np.log(s.chi2["combined"] + 1e-6), levels=[np.log(DCHI2_90CL_2DOF), 50.0])
+        axs[1].set(xscale="log", yscale="log")
+        figs.append(fig)
+        assert axs[0].get_autoscalex_on() and axs[0].get_autoscaley_on()
+    for a, b in zip(figs[0].axes, figs[1].axes):
+        assert a.get_xlim() == b.get_xlim() and a.get_ylim() == b.get_ylim()
+    plt.close("all")

@@ -99,7 +99,7 @@ def on_cells(curve, mass_GeV, sub=8) -> tuple:
     x = np.log(m)
     mid = 0.5 * (x[1:] + x[:-1])
     edges = np.concatenate(([x[0] - (mid[0] - x[0])], mid, [x[-1] + (x[-1] - mid[-1])]))
-    fine = np.concatenate([np.linspace(a, b, int(sub) + 2)[1:-1] for a, b in zip(edges[:-1], edges[1:])] + [x])
+    fine = np.concatenate((np.linspace(edges[:-1], edges[1:], int(sub) + 2, axis=1)[:, 1:-1].ravel(), x))
     nodes = np.log(curve.mass_GeV)
     fine = np.unique(np.concatenate((fine, nodes[(nodes > edges[0]) & (nodes < edges[-1])])))
     lo_f, hi_f = on_grid(curve, np.exp(fine))

@@ -40,7 +40,15 @@ def coefficient_convergence(module, models=CONVERGENCE_MODELS, masses=CONVERGENC
     -------
     float
         max ``|x/x_fine − 1|`` over coefficients, models, masses and the bins kept.
+
+    Notes
+    -----
+    CsI 2021 takes the pulse centre fitted once by
+    :func:`~cevns_lib.analysis.mediator_scans.csi2021_pulse_mean_us` unless ``options`` give one
+    (the value each of its predictions would fit again).
     """
+    if getattr(module, "DATASET", None) == "csi2021" and "pulse_mean_us" not in options:
+        options = {**options, "pulse_mean_us": cb.csi2021_pulse_mean_us()}
     coarse = module.prediction(**options)
     fine = module.prediction(panels_per_decade=8, order=16, **options)
     big = np.abs(fine.sm()) >= min_events

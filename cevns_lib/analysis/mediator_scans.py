@@ -30,12 +30,45 @@ AR_MEDIATOR_FIT = "energy"
 paper); ``"energy_time"`` is the robustness variant."""
 
 
+_PULSE_MEAN_US: dict = {}
+"""(path, size, mtime) of the CsI 2021 NIN time PDF → pulse centre [µs] fitted to it."""
+
+
+def csi2021_pulse_mean_us() -> float:
+    """Centre [µs] of the SNS proton pulse inferred from the CsI 2021 release
+    (:func:`cevns_lib.experiments.coherent.csi2021.infer_beam_timing`), fitted once per file.
+
+    Every CsI 2021 prediction without an explicit ``pulse_mean_us`` repeats that least-squares fit
+    (~0.1 s); the mediator analysis builds about ten of them (combinations, variants, the convergence
+    check), so :func:`load_combination`, :func:`load_dataset` and
+    :func:`~cevns_lib.analysis.mediator_checks.coefficient_convergence` pass this value instead: the
+    same number, computed once. The fit is redone when the verified file (its resolved path, size or
+    modification time) changes.
+    """
+    from cevns_lib.datafiles import loader
+    from cevns_lib.experiments.coherent import csi2021
+
+    path = loader.data_path(csi2021.DATASET, "ninTrec.txt")
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, csi2021.BEAM_PULSE_SIGMA_US)
+    if key not in _PULSE_MEAN_US:
+        _PULSE_MEAN_US[key] = csi2021.infer_beam_timing()["mean_us"]
+    return _PULSE_MEAN_US[key]
+
+
+def _with_pulse(part, options) -> dict:
+    """``options`` of a data set, with the cached CsI 2021 pulse centre unless given."""
+    if part == "CsI-2021" and "pulse_mean_us" not in options:
+        return {**options, "pulse_mean_us": csi2021_pulse_mean_us()}
+    return dict(options)
+
+
 def load_dataset(name, form_factor=None, **options) -> Part:
     """One data set or projection as a :class:`~cevns_lib.analysis.fit.Part` (options go to its
     prediction and likelihood; the argon fit defaults to :data:`AR_MEDIATOR_FIT`)."""
     if name == "Ar-2020":
         options = {"fit": AR_MEDIATOR_FIT, **options}
-    fit = load_fit(name, form_factor, options)
+    fit = load_fit(name, form_factor, _with_pulse(name, options))
     return next(iter(fit.parts.values()))
 
 
@@ -43,16 +76,18 @@ def load_combination(name, options=None, form_factor=None, systematic=0.05) -> d
     """Parts of an experiment keyed for the mediator figures: a data-set combination gives
     {"CsI": Part, "Ar": Part} (argon fit :data:`AR_MEDIATOR_FIT` unless ``options`` say otherwise);
     a data set or a projection gives {name: Part} (a projection with its total-count χ² at
-    ``systematic``)."""
+    ``systematic``). CsI 2021 takes the pulse centre of :func:`csi2021_pulse_mean_us` unless
+    ``options`` give one."""
     exp = get_experiment(name)
     options = dict(options or {})
     if exp.kind == "combination":
-        opts = {p: ({"fit": AR_MEDIATOR_FIT} if p == "Ar-2020" else {}) | options.get(p, {}) for p in exp.parts}
+        opts = {p: _with_pulse(p, exp.options.get(p, {}) | ({"fit": AR_MEDIATOR_FIT} if p == "Ar-2020" else {})
+                               | options.get(p, {})) for p in exp.parts}
         fit = load_fit(exp, form_factor, opts)
         return {DATA_SETS[p].short: part for p, part in fit.parts.items()}
     if name == "Ar-2020":
         options = {"fit": AR_MEDIATOR_FIT, **options}
-    fit = load_fit(exp, form_factor, options, systematic=systematic)
+    fit = load_fit(exp, form_factor, _with_pulse(name, options), systematic=systematic)
     return dict(fit.parts)
 
 
@@ -323,11 +358,18 @@ def sheared_grid(masses, u, shear_mass=SHEAR_MASS):
 
 
 def model_scan(combo, model, masses=None, grids=None, loop_sign=1.0, level=DCHI2_90CL_2DOF,
-               shear_mass=SHEAR_MASS) -> ModelScan:
+               shear_mass=SHEAR_MASS, polish=None) -> ModelScan:
     """Full (M, g) scan plus the two limiting scans for one model (``"scalar"`` for the scalar).
 
     The (M, g) grid is :func:`sheared_grid` of ``grids["g"]`` (``shear_mass=None``: a common grid);
     ``ModelScan.g`` is (n_M, n_g).
+
+    ``polish`` names the χ² (data sets of ``combo`` and/or ``"combined"``) whose global minimum is
+    refined by :func:`polish_minima`; default all of them. The others keep the minimum of the grid
+    and the limiting scans, which can lie above the true one (in the universal model's strip), so
+    their Δχ² bounds are then not the chapter's definition: leave them out only where they are not
+    read (e.g. ``("combined",)`` when only the combined bounds are used). With a single data set,
+    ``"combined"`` is its χ² (the same numbers) and takes its polished minimum.
     """
     kind = "scalar" if model == "scalar" else med.get_model(model).kind
     grids = DEFAULT_GRIDS[kind] if grids is None else grids
@@ -337,8 +379,16 @@ def model_scan(combo, model, masses=None, grids=None, loop_sign=1.0, level=DCHI2
     full = scan(combo, model, masses, g, None, loop_sign)
     light = scan(combo, model, None, grids["light"], "light", loop_sign)
     heavy = scan(combo, model, None, grids["heavy"], "heavy", loop_sign)
-    polished = polish_minima(combo, model, masses, g, full, loop_sign, shear_mass)
-    mins = {k: float(min(full[k].min(), light[k].min(), heavy[k].min(), polished[k])) for k in full}
+    names = list(full) if polish is None else list(polish)
+    if set(names) - set(full):
+        raise ValueError(f"polish: unknown χ² {sorted(set(names) - set(full))}; names: {', '.join(full)}")
+    alias = len(combo) == 1 and "combined" in names
+    if alias:                                                   # one data set: "combined" is its χ²
+        names = list(dict.fromkeys(n if n != "combined" else next(iter(combo)) for n in names))
+    polished = polish_minima(combo, model, masses, g, {k: full[k] for k in names}, loop_sign, shear_mass)
+    if alias:
+        polished["combined"] = polished[next(iter(combo))]
+    mins = {k: float(min(full[k].min(), light[k].min(), heavy[k].min(), polished.get(k, np.inf))) for k in full}
     low = {k: first_crossing(grids["light"], light[k][0] - mins[k], level) for k in full}
     high = {k: first_crossing(grids["heavy"], heavy[k][0] - mins[k], level) for k in full}
     edge = {k: contour_lower_edge(masses, g, full[k], mins[k], level) for k in full}

@@ -4,8 +4,11 @@ band, and the external exclusions as grey regions by experiment family.
 Masses are plotted in GeV (the scans hold them in MeV, the external curves in GeV); couplings are
 the dimensionless g of ``g Z'_μ Σ_f Q'_f f̄γ^μ f``. The ``*_figure`` functions draw one whole figure
 of the chapter (limits of Cadeddu et al., arXiv:2008.05022, and Atzori Corona et al.,
-arXiv:2202.11002) and return the figure and the axes they drew.
+arXiv:2202.11002) and return the figure and the axes they drew; in a notebook the figure is then
+rendered once, to the PNG shown (:func:`~cevns_lib.book.plotting.drawn_once`).
 """
+
+from contextlib import contextmanager
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -13,7 +16,7 @@ from matplotlib.patches import Patch
 
 from cevns_lib.analysis import mediator_scans as cb
 from cevns_lib.analysis.stats import DCHI2_90CL_2DOF
-from cevns_lib.book.plotting import OKABE_ITO, decade_ticks
+from cevns_lib.book.plotting import OKABE_ITO, decade_ticks, drawn_once
 from cevns_lib.physics import constants as c
 from cevns_lib.physics import mediators as med
 
@@ -33,19 +36,41 @@ MASS_RANGE_GEV = (1e-3, 10.0)
 """Mass axis of the landscape figures [GeV]."""
 
 
+@contextmanager
+def autoscale_once(ax):
+    """Rescale ``ax`` once, on leaving the block, instead of at every contour set drawn inside it.
+
+    A contour set rescales its axes as soon as it is made, and with shared axes every axis of the
+    group; a panel of several contours paid that for each (~half the time of making them). Inside
+    the block the axes do not autoscale; on leaving it the previous settings are restored and one
+    :meth:`~matplotlib.axes.Axes.autoscale_view` takes the data limits of everything drawn, as the
+    last of the individual rescalings would have.
+    """
+    x_on, y_on = ax.get_autoscalex_on(), ax.get_autoscaley_on()
+    ax.set_autoscale_on(False)
+    try:
+        yield ax
+    finally:
+        ax.set_autoscalex_on(x_on)
+        ax.set_autoscaley_on(y_on)
+        ax.autoscale_view()
+
+
 def draw_exclusion(ax, scan, names=("CsI", "Ar", "combined"), shade=True, level=DCHI2_90CL_2DOF, **kw):
     """90% CL contours of a :class:`~cevns_lib.analysis.mediator_scans.ModelScan` (mass axis in GeV).
 
     ln Δχ² is contoured (≈ linear in ln g, so no grid wiggles); ``shade`` fills the combined
-    excluded region in light grey; ``kw`` overrides the contour style.
+    excluded region in light grey; ``kw`` overrides the contour style. The axes are rescaled once
+    (:func:`autoscale_once`).
     """
     x = np.broadcast_to(scan.masses[:, None] / c.GeV, scan.g.shape)   # the g grid is per mass
-    for name in names:
-        lnd = np.log(np.maximum(scan.chi2[name] - scan.chi2_min[name], 1e-6))
-        style = dict(colors=CEVNS_COLOURS.get(name, "k"), linewidths=2.0 if name == "combined" else 1.3) | kw
-        ax.contour(x, scan.g, lnd, levels=[np.log(level)], **style)
-        if shade and name == "combined":
-            ax.contourf(x, scan.g, lnd, levels=[np.log(level), 50.0], colors=["0.85"])
+    with autoscale_once(ax):
+        for name in names:
+            lnd = np.log(np.maximum(scan.chi2[name] - scan.chi2_min[name], 1e-6))
+            style = dict(colors=CEVNS_COLOURS.get(name, "k"), linewidths=2.0 if name == "combined" else 1.3) | kw
+            ax.contour(x, scan.g, lnd, levels=[np.log(level)], **style)
+            if shade and name == "combined":
+                ax.contourf(x, scan.g, lnd, levels=[np.log(level), 50.0], colors=["0.85"])
 
 
 def draw_g2(ax, masses, model, **kw):
@@ -162,14 +187,15 @@ def reach_panels(axs, scans, reach, shown, data_label, level=DCHI2_90CL_2DOF):
     flat = np.ravel(axs)
     for ax, m in zip(flat, scans):
         draw_exclusion(ax, scans[m], names=("combined",))
-        for p, per in reach.items():
-            for sigma, style in ((0.05, "solid"), (0.10, "dashed")):
-                if (m, sigma) in per:
-                    r = per[m, sigma]
-                    x = np.broadcast_to(r.masses[:, None] / c.GeV, r.g.shape)
-                    lnd = np.log(np.maximum(r.chi2[p] - r.chi2_min[p], 1e-6))
-                    ax.contour(x, r.g, lnd, levels=[np.log(level)], colors=[EXPERIMENT_COLOURS[p]],
-                               linestyles=style, linewidths=1.8 if p == shown else 1.1)
+        with autoscale_once(ax):
+            for p, per in reach.items():
+                for sigma, style in ((0.05, "solid"), (0.10, "dashed")):
+                    if (m, sigma) in per:
+                        r = per[m, sigma]
+                        x = np.broadcast_to(r.masses[:, None] / c.GeV, r.g.shape)
+                        lnd = np.log(np.maximum(r.chi2[p] - r.chi2_min[p], 1e-6))
+                        ax.contour(x, r.g, lnd, levels=[np.log(level)], colors=[EXPERIMENT_COLOURS[p]],
+                                   linestyles=style, linewidths=1.8 if p == shown else 1.1)
         ax.set(xscale="log", yscale="log", title=med.get_model(m).label, ylim=(1e-6, 3e-2))
         decade_ticks(ax)
     axs2 = np.atleast_2d(axs)
@@ -208,7 +234,7 @@ def tree_figure(scans, strip_per_GeV, ylim=(1e-6, 3e-2)):
         mass_GeV = scans["universal"].masses / c.GeV
         axs.flat[list(scans).index("universal")].plot(mass_GeV, strip_per_GeV * mass_GeV, ":", color="k")
     _legend_axis(axs.flat[len(scans)], cevns_handles())
-    return fig, axs
+    return drawn_once(fig), axs
 
 
 def strip_figure(cuts, strip_per_GeV, level=DCHI2_90CL_2DOF):
@@ -235,7 +261,7 @@ def strip_figure(cuts, strip_per_GeV, level=DCHI2_90CL_2DOF):
     ax.set(xscale="log", yscale="log", ylim=(0.1, 1e4), xlim=(1e-4, 1e-2), xlabel="g / M [GeV⁻¹]",
            ylabel="Δχ² (CsI + Ar)")
     ax.legend()
-    return fig, ax
+    return drawn_once(fig), ax
 
 
 def loop_figure(loops, flipped=None, ylim=(1e-4, 1.0)):
@@ -252,7 +278,7 @@ def loop_figure(loops, flipped=None, ylim=(1e-4, 1.0)):
         draw_exclusion(axs.flat[list(loops).index(flipped.model)], flipped, names=("combined",), shade=False,
                        colors="k", linestyles="--", linewidths=1)
     axs[0, 0].legend(handles=cevns_handles(), loc="lower right")
-    return fig, axs
+    return drawn_once(fig), axs
 
 
 def scalar_figure(scan, ylim=(1e-6, 3e-2)):
@@ -263,7 +289,7 @@ def scalar_figure(scan, ylim=(1e-6, 3e-2)):
     draw_g2(ax, scan.masses, "scalar")
     ax.set(xscale="log", yscale="log", xlabel=r"M$_\phi$ [GeV]", ylabel=r"g$_\phi$", ylim=ylim)
     ax.legend(handles=cevns_handles(), loc="lower right")
-    return fig, ax
+    return drawn_once(fig), ax
 
 
 def landscape_figure(scans, curves, families, ncols=3):
@@ -286,7 +312,7 @@ def landscape_figure(scans, curves, families, ncols=3):
     for ax in axs[:, 0]:
         ax.set_ylabel("g$_{Z'}$")
     fig.legend(handles=cevns_handles() + family_handles(families), loc="outside lower center", ncol=5)
-    return fig, axs, drawn
+    return drawn_once(fig), axs, drawn
 
 
 def reach_figure(scans, reach, shown, data_label):
@@ -294,4 +320,4 @@ def reach_figure(scans, reach, shown, data_label):
     (fig, axs)."""
     fig, axs = plt.subplots(2, 4, figsize=(15, 7.5), sharex=True, sharey=True)
     reach_panels(axs, scans, reach, shown, data_label)
-    return fig, axs
+    return drawn_once(fig), axs

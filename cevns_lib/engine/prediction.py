@@ -219,6 +219,20 @@ class Prediction:
         """Q^SM_α(q_k) of a target in the prediction's coupling scheme."""
         return tb.charge(*nucleon_couplings(flavour, scheme=self.coupling_scheme))
 
+    def _zprime_sm_terms(self) -> tuple:
+        """Mass- and model-independent pieces of :meth:`zprime_coefficients`, computed once: per
+        target, flavour → Q^SM_α(q_k) (:meth:`sm_charge`), and the SM counts A_b = Σ W Q_SM²
+        (summed in the order targets × flavours of :meth:`zprime_coefficients`)."""
+        if "zprime_sm" not in self._cache:
+            charges = [{fl: self.sm_charge(tb, fl) for fl in FLAVOURS} for tb in self.targets]
+            A = np.zeros(self.n_bins)
+            for tb, q in zip(self.targets, charges):
+                for fl in FLAVOURS:
+                    A += tb.weak[fl] @ q[fl]**2
+            A.flags.writeable = False
+            self._cache["zprime_sm"] = (charges, A)
+        return self._cache["zprime_sm"]
+
     def nuclear_charges(self, model, loop_sign=1.0) -> list:
         """Z′ charge of each target's nucleus at its recoil nodes (mass-independent; computed once
         per model, including the one-loop integral of the kinetic-mixing models)."""
@@ -247,22 +261,21 @@ class Prediction:
         if limit is None and (not np.all(np.isfinite(masses)) or np.any(masses < 0)):
             raise ValueError(f"mediator masses must be finite and >= 0 (MeV), got {masses!r}")
         nb = self.n_bins
-        A = np.zeros(nb)
+        charges, A = self._zprime_sm_terms()
         B = np.zeros((masses.size, nb))
         C = np.zeros((masses.size, nb))
-        for tb, Kq in zip(self.targets, self.nuclear_charges(model, loop_sign)):
+        for tb, Kq, sm_q in zip(self.targets, self.nuclear_charges(model, loop_sign), charges):
             P = med.propagator(tb.q[None, :], masses[:, None], limit)
             for fl in FLAVOURS:
                 qn = model.neutrino_charge(fl)
-                Qsm = self.sm_charge(tb, fl)
-                W = tb.weak[fl]
-                A += W @ Qsm**2
                 if qn == 0:
                     continue
+                Qsm = sm_q[fl]
+                W = tb.weak[fl]
                 K = qn * Kq[None, :] * P / (np.sqrt(2.0) * c.G_F)
                 B += (2.0 * Qsm[None, :] * K) @ W.T
                 C += (K**2) @ W.T
-        return A, B, C
+        return A.copy(), B, C
 
     def scalar_coefficients(self, masses=None, limit=None):
         """(A, S) of N_b(g) = A_b + g⁴ S_b for a universal scalar (S: (n_M, n_bins));
