@@ -1,5 +1,7 @@
 """Parallel map of independent computations (cevns_lib.analysis.parallel)."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -62,3 +64,36 @@ def test_model_scans_in_processes_equal_the_serial_scans():
         for name in serial[m].chi2:
             assert np.array_equal(forked[m].chi2[name], serial[m].chi2[name])
             assert forked[m].low[name] == serial[m].low[name] and forked[m].high[name] == serial[m].high[name]
+
+
+def _inside():
+    return os.getpid(), os.environ.get(parallel.WORKERS_ENV)
+
+
+def test_a_background_job_runs_in_another_process_serially_inside(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_ENV, "2")
+    big = np.arange(1000.0)                                   # inherited by the fork, not sent
+    job = parallel.in_background(lambda k: float(np.sum(big * k)), 3.0)
+    assert job.result() == float(np.sum(big * 3.0)) == job.result()   # collected once, kept
+    pid, workers = parallel.in_background(_inside).result()
+    assert pid != os.getpid() and workers == "1"
+
+
+def test_a_background_job_with_one_worker_runs_here_when_collected(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_ENV, "1")
+    calls = []
+    job = parallel.in_background(lambda: calls.append(1) or os.getpid())
+    assert calls == []                                        # nothing started
+    assert job.result() == os.getpid() and calls == [1]
+
+
+def test_errors_of_a_background_job_reach_the_caller(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_ENV, "2")
+
+    def fail():
+        raise ValueError("no events above threshold")
+
+    with pytest.raises(ValueError, match="no events above threshold"):
+        parallel.in_background(fail).result()
+    with pytest.raises(RuntimeError, match="ended without a result .exit code 3."):
+        parallel.in_background(os._exit, 3).result()

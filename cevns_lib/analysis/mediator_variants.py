@@ -8,7 +8,7 @@ high-mass bound on g/M [GeV⁻¹] with Δχ² measured from the global minimum a
 import numpy as np
 
 from cevns_lib.analysis import mediator_scans as cb
-from cevns_lib.analysis.parallel import parallel_map
+from cevns_lib.analysis.parallel import Background, in_background, parallel_map
 from cevns_lib.physics import constants as c
 
 TABLE_MODELS = ("universal", "B-L", "B-3L_e", "B-3L_mu")
@@ -99,6 +99,12 @@ def robustness_variants(csi_time_edges_us):
         "ar_et_smref": ar_et["sm"],
     }
     return variants, depth
+
+
+def robustness_variants_in_background(csi_time_edges_us) -> Background:
+    """:func:`robustness_variants` started in a forked process (:func:`~cevns_lib.analysis.parallel.in_background`),
+    so that a chapter can draw its figures meanwhile; ``.result()`` returns (variants, depth)."""
+    return in_background(robustness_variants, csi_time_edges_us)
 
 
 def ratio_text(bounds, published, labels) -> str:

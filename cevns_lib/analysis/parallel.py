@@ -78,6 +78,69 @@ def parallel_map(function, tasks, workers=None) -> list:
         _JOB = None
 
 
+class Background:
+    """The result of :func:`in_background`: :meth:`result` returns it (waiting for the process) or
+    raises the error of the computation."""
+
+    def __init__(self, function, args, kwargs):
+        self._call = (function, args, kwargs)
+        self._process = self._pipe = None
+        self._outcome = None
+
+    def _start(self):
+        receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+        self._pipe = receive
+        self._process = multiprocessing.get_context("fork").Process(target=_send_result, args=(send, *self._call),
+                                                                     daemon=False)
+        self._process.start()
+        send.close()                                            # EOF here if the process dies
+
+    def result(self):
+        """The function's return value; re-raises its exception (computed here when not started)."""
+        if self._outcome is None:
+            if self._process is None:
+                function, args, kwargs = self._call
+                self._outcome = (True, function(*args, **kwargs))
+            else:
+                try:
+                    outcome = self._pipe.recv()
+                except EOFError:
+                    outcome = None
+                self._pipe.close()
+                self._process.join()
+                self._outcome = outcome or (False, RuntimeError(
+                    f"the background process of {self._call[0].__name__} ended without a result "
+                    f"(exit code {self._process.exitcode}); run it in the foreground to see why"))
+        ok, value = self._outcome
+        if not ok:
+            raise value
+        return value
+
+
+def _send_result(pipe, function, args, kwargs):
+    os.environ[WORKERS_ENV] = "1"                               # serial inside: the caller keeps a core
+    try:
+        outcome = (True, function(*args, **kwargs))
+    except Exception as exc:                                    # noqa: BLE001 (re-raised by result())
+        outcome = (False, exc)
+    pipe.send(outcome)
+    pipe.close()
+
+
+def in_background(function, *args, **kwargs) -> Background:
+    """Start ``function(*args, **kwargs)`` in a forked process while this one goes on (e.g. a
+    chapter's slow fit while it draws its figures); :meth:`Background.result` collects it.
+
+    The process runs serially inside (``CEVNS_WORKERS=1``). With one worker (:func:`default_workers`),
+    without ``fork``, or in a pool's worker, nothing is started and ``result()`` computes it in this
+    process: the same value, later. The return value must be picklable.
+    """
+    job = Background(function, args, kwargs)
+    if default_workers() > 1 and _can_fork() and not multiprocessing.current_process().daemon:
+        job._start()
+    return job
+
+
 def one_worker_per_run():
     """For drivers that run several chapters at once (the dashboard, ``cevns sweep``, the test
     session): unless ``CEVNS_WORKERS`` is set, set it to 1 in this process's environment, which the
