@@ -21,7 +21,7 @@ No adaptive quadrature is used; :func:`convergence_check` compares with a refine
 """
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -85,7 +85,7 @@ class RecoilGrid:
         return cls(np.concatenate(T_parts), np.concatenate(w_parts))
 
 
-@lru_cache(maxsize=None)
+@cache
 def gauss_legendre(order: int) -> tuple:
     """Gauss–Legendre nodes and weights on [−1, 1] (``numpy.polynomial.legendre.leggauss``),
     computed once per order and returned read-only: every kernel build uses the same few orders,
