@@ -7,8 +7,9 @@ profiled χ² of the effective-coupling model of :meth:`cevns_lib.engine.predict
 mediators use the per-mass polynomials of the same predictions (:mod:`cevns_lib.analysis.mediator_scans`).
 """
 
+import hashlib
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -44,6 +45,7 @@ class Part:
     name: str
     prediction: object
     likelihood: Likelihood
+    _scans: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def bins(self):
@@ -59,6 +61,55 @@ class Part:
         """SM CEvNS events in the fit window."""
         return float(self.prediction.sm()[self.bins].sum())
 
+    def scan_chi2(self, params, shape, flat):
+        """Profiled χ² of this part at the effective-coupling parameters ``params`` (see :meth:`Fit.chi2`):
+        the scan's points ``shape``; ``flat`` its array parameters flattened, evaluated in blocks of
+        :data:`SCAN_CHUNK` points (None: one evaluation).
+
+        The last :data:`REMEMBERED_SCANS` scans (of at most :data:`REMEMBERED_POINTS` points) are
+        remembered, read-only: the fit of a combination and the fits of its parts alone
+        (:meth:`Fit.with_parts`) scanning the same parameters then profile each part once. The value
+        is the same as recomputed: the blocks, and so the warm starts of the profiling, depend only on
+        the parameters."""
+        key = _scan_key(params)
+        if key in self._scans:
+            return self._scans[key]
+        if flat is None:
+            out = self.chi2(self.prediction.counts(**params))
+        else:
+            n = int(np.prod(shape, dtype=np.int64))
+            out = np.empty(n)
+            for i in range(0, n, SCAN_CHUNK):
+                block = {**params, **{k: v[i:i + SCAN_CHUNK] for k, v in flat.items()}}
+                out[i:i + SCAN_CHUNK] = self.chi2(self.prediction.counts(**block))
+            out = out.reshape(shape)
+        if np.size(out) <= REMEMBERED_POINTS:
+            if isinstance(out, np.ndarray):
+                out.flags.writeable = False
+            while len(self._scans) >= REMEMBERED_SCANS:
+                self._scans.pop(next(iter(self._scans)))
+            self._scans[key] = out
+        return out
+
+
+REMEMBERED_SCANS = 8
+"""Scans remembered per :class:`Part` (see :meth:`Part.scan_chi2`)."""
+REMEMBERED_POINTS = 1 << 17
+"""Largest scan (points) that a :class:`Part` remembers (1 MB of χ² values)."""
+
+
+def _scan_key(params) -> tuple:
+    """Hashable digest of scan parameters (names, and for arrays dtype, shape and bytes)."""
+    key = []
+    for k in sorted(params):
+        v = params[k]
+        if v is None or isinstance(v, str):
+            key.append((k, repr(v)))
+        else:
+            a = np.ascontiguousarray(v, dtype=float)
+            key.append((k, a.shape, hashlib.blake2b(a.tobytes(), digest_size=16).digest()))
+    return tuple(key)
+
 
 @dataclass(frozen=True)
 class Fit:
@@ -73,20 +124,15 @@ class Fit:
         :meth:`cevns_lib.engine.prediction.Prediction.counts_per_flavour`).
 
         Scans are evaluated in blocks of :data:`SCAN_CHUNK` points, so memory stays bounded (a few
-        MB per block) whatever the number of points; the result is the same as in one block."""
+        MB per block) whatever the number of points; the result is the same as in one block. Each
+        part's χ² is remembered for a few scans (:meth:`Part.scan_chi2`)."""
         _check_parameters(params)
         arrays = {k: np.asarray(v, dtype=float) for k, v in params.items()
                   if v is not None and not isinstance(v, str) and np.ndim(v) > 0}
         shape = np.broadcast_shapes(*(v.shape for v in arrays.values())) if arrays else ()
         n = int(np.prod(shape, dtype=np.int64))
-        if n <= SCAN_CHUNK:
-            return sum(p.chi2(p.prediction.counts(**params)) for p in self.parts.values())
-        flat = {k: np.broadcast_to(v, shape).reshape(-1) for k, v in arrays.items()}
-        out = np.empty(n)
-        for i in range(0, n, SCAN_CHUNK):
-            block = {**params, **{k: v[i:i + SCAN_CHUNK] for k, v in flat.items()}}
-            out[i:i + SCAN_CHUNK] = sum(p.chi2(p.prediction.counts(**block)) for p in self.parts.values())
-        return out.reshape(shape)
+        flat = None if n <= SCAN_CHUNK else {k: np.broadcast_to(v, shape).reshape(-1) for k, v in arrays.items()}
+        return sum(p.scan_chi2(params, shape, flat) for p in self.parts.values())
 
     def scan(self, name, grid, **fixed):
         """χ² along one parameter ``name`` on ``grid`` (others at ``fixed``)."""

@@ -152,10 +152,9 @@ def scan_neutron_radius(part, radii_fm, proton_radii_fm=None) -> RadiusScan:
     pred = part.prediction
     rp = {tb.nucleus.name: (proton_radii_fm or {}).get(tb.nucleus.name, POINT_RADII_FM[tb.nucleus.name][0])
           for tb in pred.targets}
-    chi = np.empty(radii.size)
-    for i, rn in enumerate(radii):
-        pairs = [(helm_pair_from_radii(rp[tb.nucleus.name], rn)) for tb in pred.targets]
-        chi[i] = part.chi2(pred.with_form_factors(pairs).sm())
+    sm = np.array([pred.with_form_factors([helm_pair_from_radii(rp[tb.nucleus.name], rn) for tb in pred.targets]).sm()
+                   for rn in radii])
+    chi = np.asarray(part.chi2(sm), dtype=float)   # all radii profiled together (one batched, warm-started solve)
     one = lambda q: np.ones_like(np.asarray(q, dtype=float))  # noqa: E731
     chi_point = float(part.chi2(pred.with_form_factors([(one, one)] * len(pred.targets)).sm()))
     i = int(np.argmin(chi))

@@ -243,7 +243,9 @@ class CountModel:
     def mu_nu_limit(self, sigma, level=DCHI2_90CL_1DOF):
         """Upper limit on μ_ν in units of μ_B (root-find of Δχ²(μ) = level; Δχ² rises with μ)."""
         _check_sigma(sigma)
-        f = lambda x: float(self.dchi2(self.counts_mu_nu(x * MU_UNIT), sigma))  # noqa: E731
+        counts = self.prediction.mu_nu_counts(sin2w=self.sin2w_ref)   # = counts_mu_nu, bit for bit
+        n_sm = self.n_sm
+        f = lambda x: float(chi2_normalisation_pull(counts(x * MU_UNIT)[..., 0], n_sm, sigma))  # noqa: E731
         return upper_limit(f, level, start=0.0, upper=1.0) * MU_UNIT
 
     def charge_radius_intervals(self, sigma, grid, kappa="paper_calibrated", level=DCHI2_90CL_1DOF,

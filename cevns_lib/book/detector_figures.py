@@ -9,7 +9,7 @@ per year of the configuration, μ_ν in 10⁻¹⁰ μ_B.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from cevns_lib.book.plotting import EXPERIMENT_COLOURS, FLAVOUR_COLOURS, OKABE_ITO
+from cevns_lib.book.plotting import EXPERIMENT_COLOURS, FLAVOUR_COLOURS, OKABE_ITO, decade_ticks
 from cevns_lib.experiments.projections import CONFIGURATIONS, STATUS_DESCRIPTIONS
 from cevns_lib.physics import constants as c
 from cevns_lib.physics.form_factors import get_form_factor
@@ -131,6 +131,8 @@ def spectra_figure(experiment, T_keVnr, per_node, per_keVnr):
     a2.set(yscale="log", ylim=(peak * 1e-4, peak * 12), xlabel="reconstructed energy E′ [keVee]",
            ylabel="dN/dE′ [events / keVee / year]")
     a2.legend(fontsize=9)
+    for ax in (a1, a2):
+        decade_ticks(ax)    # 4–5 decades: decade ticks only
     return fig
 
 
@@ -197,4 +199,5 @@ def release_check_figure(check, energy_edges_keVee, published):
     ax.set(yscale="log", ylim=(0.01, 200), xlim=(0, 70), xlabel="reconstructed energy [keVee]",
            ylabel="SM CEvNS events per 10 keVee")
     ax.legend(fontsize=10)
+    decade_ticks(ax)        # 4.3 decades: decade ticks only
     return fig

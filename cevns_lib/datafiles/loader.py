@@ -216,17 +216,27 @@ def verify_dataset(dataset: str) -> None:
 def load_table(dataset: str, filename: str) -> np.ndarray:
     """A numeric table separated by white space and/or commas; leading header lines are skipped.
 
-    ``#`` starts a comment. A non-numeric line after the first numeric one is an error.
+    ``#`` starts a comment. A non-numeric line after the first numeric one is an error. A file is
+    parsed once per process (again if its size or modification time change); each call returns a
+    fresh copy.
     """
     path = data_path(dataset, filename)
-    rows = []
-    for row in _numeric_rows(path.read_text(encoding="utf-8")):
-        if row is None:
-            if rows:
-                raise DataFileError(f"{path}: non-numeric line inside the table")
-            continue
-        rows.append(row)
-    return np.array(rows)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _TABLES:
+        rows = []
+        for row in _numeric_rows(path.read_text(encoding="utf-8")):
+            if row is None:
+                if rows:
+                    raise DataFileError(f"{path}: non-numeric line inside the table")
+                continue
+            rows.append(row)
+        _TABLES[key] = np.array(rows)
+    return _TABLES[key].copy()
+
+
+_TABLES: dict = {}
+"""Parsed tables of :func:`load_table`, by (resolved path, size, modification time)."""
 
 
 def load_yaml(dataset: str, filename: str) -> dict:

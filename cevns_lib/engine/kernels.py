@@ -21,6 +21,7 @@ No adaptive quadrature is used; :func:`convergence_check` compares with a refine
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
@@ -63,7 +64,7 @@ class RecoilGrid:
         """
         if not (np.isfinite(t_min) and np.isfinite(t_max_)) or t_min < 0 or t_max_ <= t_min:
             raise ValueError(f"need 0 <= t_min < t_max, got t_min={t_min!r}, t_max={t_max_!r} (MeV)")
-        xg, wg = np.polynomial.legendre.leggauss(order)
+        xg, wg = gauss_legendre(order)
         T_parts, w_parts = [], []
         lo = t_min
         if t_min < T_FLOOR:
@@ -82,6 +83,28 @@ class RecoilGrid:
                 T_parts.append(np.exp(uu))
                 w_parts.append(0.5 * (ub - ua) * wg * np.exp(uu))
         return cls(np.concatenate(T_parts), np.concatenate(w_parts))
+
+
+@cache
+def gauss_legendre(order: int) -> tuple:
+    """Gauss–Legendre nodes and weights on [−1, 1] (``numpy.polynomial.legendre.leggauss``),
+    computed once per order and returned read-only: every kernel build uses the same few orders,
+    and ``leggauss`` costs ~0.1 ms per call.
+
+    Parameters
+    ----------
+    order : int
+        Number of nodes (≥ 1).
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Nodes x_i (dimensionless) and weights w_i (Σ w_i = 2), read-only.
+    """
+    x, w = np.polynomial.legendre.leggauss(order)
+    x.flags.writeable = False
+    w.flags.writeable = False
+    return x, w
 
 
 def flux_averaged_factors(T, nucleus: Nucleus, flavour: str, recoil_term=True, energy_order=16):
@@ -103,7 +126,7 @@ def flux_averaged_factors(T, nucleus: Nucleus, flavour: str, recoil_term=True, e
     if s.is_line:
         E = s.line_energy
         return kinematic_factor(E, T, M, recoil_term), magnetic_factor(E, T, M)
-    xg, wg = np.polynomial.legendre.leggauss(energy_order)
+    xg, wg = gauss_legendre(energy_order)
     a = np.minimum(e_min(T, M), s.end_point)[:, None]
     b = s.end_point
     E = 0.5 * (b - a) * xg + 0.5 * (b + a)
