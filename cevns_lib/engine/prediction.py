@@ -126,6 +126,20 @@ class TargetBins:
         return g_p * self.nucleus.Z * self.F_Z + g_n * self.nucleus.N * self.F_N
 
 
+def _add_terms(per_target, mu2):
+    """Σ over targets of g_p² P + 2 g_p g_n X + g_n² R (+ μ_ν² M when μ_ν ≠ 0): one flavour's counts
+    (..., n_bins) from the terms of :meth:`Prediction._coupling_terms`, added in a fixed order."""
+    total = 0.0
+    for p2, pn, n2, M in per_target:
+        total = total + p2 + pn + n2
+        if np.any(mu2 > 0):
+            if np.any(np.isnan(M)):
+                raise ValueError("the magnetic-moment rate diverges logarithmically without a recoil "
+                                 "threshold; use a response that vanishes at low recoil")
+            total = total + mu2[..., None] * M
+    return total
+
+
 @dataclass(frozen=True)
 class Prediction:
     """CEvNS prediction of one experiment: a tuple of :class:`TargetBins` with the same bins.
@@ -179,28 +193,26 @@ class Prediction:
         mu_nu : float or ndarray
             Effective magnetic moment, common to all flavours, in units of μ_B (≥ 0).
         """
-        scheme = self.coupling_scheme if scheme is None else scheme
         mu2 = np.asarray(mu_nu, dtype=float) ** 2
         if not np.all(np.isfinite(mu2)):
             raise ValueError(f"mu_nu must be finite (units of μ_B), got {mu_nu!r}")
+        terms = self._coupling_terms(sin2w, scheme, eps_u_ee, eps_d_ee, eps_u_mumu, eps_d_mumu, r2_e, r2_mu, kappa)
+        return {fl: _add_terms(per_target, mu2) for fl, per_target in terms.items()}
+
+    def _coupling_terms(self, sin2w, scheme, eps_u_ee, eps_d_ee, eps_u_mumu, eps_d_mumu, r2_e, r2_mu, kappa) -> dict:
+        """flavour → per target (g_p² P, 2 g_p g_n X, g_n² R, M): the terms of
+        :meth:`counts_per_flavour` before the magnetic moment (arguments as there)."""
+        scheme = self.coupling_scheme if scheme is None else scheme
         nsi = {"nu_e": (eps_u_ee, eps_d_ee), "nu_mu": (eps_u_mumu, eps_d_mumu), "nubar_mu": (eps_u_mumu, eps_d_mumu)}
         r2 = {"nu_e": r2_e, "nu_mu": r2_mu, "nubar_mu": r2_mu}
-        out = {}
+        terms = {}
         for fl in FLAVOURS:
             gp, gn = nucleon_couplings(fl, sin2w, scheme, *nsi[fl], (fl,), r2[fl], kappa)
             gp = np.asarray(gp, dtype=float)[..., None]
             gn = np.asarray(gn, dtype=float)[..., None]
-            total = 0.0
-            for mom in self.moments():
-                P, X, R, M = mom[fl]
-                total = total + gp**2 * P + 2.0 * gp * gn * X + gn**2 * R
-                if np.any(mu2 > 0):
-                    if np.any(np.isnan(M)):
-                        raise ValueError("the magnetic-moment rate diverges logarithmically without a recoil "
-                                         "threshold; use a response that vanishes at low recoil")
-                    total = total + mu2[..., None] * M
-            out[fl] = total
-        return out
+            terms[fl] = [(gp**2 * P, 2.0 * gp * gn * X, gn**2 * R, M) for P, X, R, M in
+                         (mom[fl] for mom in self.moments())]
+        return terms
 
     def counts(self, **params):
         """Total counts (..., n_bins) summed over flavours; see :meth:`counts_per_flavour`."""
@@ -210,8 +222,8 @@ class Prediction:
         """The total counts as a function of the magnetic moment alone, for root finding.
 
         The μ_ν-independent terms (couplings and moments) are evaluated once, so that a call costs
-        a few array additions instead of a :meth:`counts` call; the operations are those of
-        :meth:`counts_per_flavour` in the same order, so the result equals
+        a few array additions instead of a :meth:`counts` call; the arithmetic is that of
+        :meth:`counts_per_flavour` (the same helpers), so the result equals
         ``counts(mu_nu=mu, **params)`` bit for bit.
 
         Parameters
@@ -226,44 +238,21 @@ class Prediction:
         """
         if "mu_nu" in params:
             raise ValueError("mu_nu is the argument of the returned function")
-        scheme = params.pop("scheme", None)
-        scheme = self.coupling_scheme if scheme is None else scheme
-        a = {"sin2w": c.sin2_theta_w_low_q, "eps_u_ee": 0.0, "eps_d_ee": 0.0, "eps_u_mumu": 0.0, "eps_d_mumu": 0.0,
-             "r2_e": 0.0, "r2_mu": 0.0, "kappa": None}
+        a = {"sin2w": c.sin2_theta_w_low_q, "scheme": None, "eps_u_ee": 0.0, "eps_d_ee": 0.0, "eps_u_mumu": 0.0,
+             "eps_d_mumu": 0.0, "r2_e": 0.0, "r2_mu": 0.0, "kappa": None}
         unknown = set(params) - set(a)
         if unknown:
             raise ValueError(f"unknown parameter(s) {', '.join(sorted(unknown))}")
         a.update(params)
-        if any(np.ndim(v) for v in a.values() if v is not None):
+        if any(np.ndim(v) for k, v in a.items() if v is not None and k != "scheme"):
             raise ValueError("mu_nu_counts takes scalar parameters only")
-        nsi = {"nu_e": (a["eps_u_ee"], a["eps_d_ee"]), "nu_mu": (a["eps_u_mumu"], a["eps_d_mumu"]),
-               "nubar_mu": (a["eps_u_mumu"], a["eps_d_mumu"])}
-        r2 = {"nu_e": a["r2_e"], "nu_mu": a["r2_mu"], "nubar_mu": a["r2_mu"]}
-        terms = {}                                  # flavour → per target (g_p² P, 2 g_p g_n X, g_n² R, M)
-        for fl in FLAVOURS:
-            gp, gn = nucleon_couplings(fl, a["sin2w"], scheme, *nsi[fl], (fl,), r2[fl], a["kappa"])
-            gp = np.asarray(gp, dtype=float)[..., None]
-            gn = np.asarray(gn, dtype=float)[..., None]
-            terms[fl] = [(gp**2 * P, 2.0 * gp * gn * X, gn**2 * R, M) for P, X, R, M in
-                         (mom[fl] for mom in self.moments())]
-        magnetic_nan = any(np.any(np.isnan(t[3])) for per in terms.values() for t in per)
+        terms = self._coupling_terms(**a)
 
         def counts(mu):
             mu2 = np.asarray(mu, dtype=float) ** 2
             if mu2.ndim or not np.isfinite(mu2):
                 raise ValueError(f"mu must be one finite number (units of μ_B), got {mu!r}")
-            if mu2 > 0 and magnetic_nan:
-                raise ValueError("the magnetic-moment rate diverges logarithmically without a recoil "
-                                 "threshold; use a response that vanishes at low recoil")
-            out = 0
-            for fl in FLAVOURS:
-                total = 0.0
-                for p2, pn, n2, M in terms[fl]:
-                    total = total + p2 + pn + n2
-                    if mu2 > 0:
-                        total = total + mu2[..., None] * M
-                out = out + total
-            return out
+            return sum(_add_terms(per_target, mu2) for per_target in terms.values())
 
         return counts
 
