@@ -270,3 +270,16 @@ def test_autoscale_once_gives_the_limits_of_per_contour_rescaling():
     for a, b in zip(figs[0].axes, figs[1].axes):
         assert a.get_xlim() == b.get_xlim() and a.get_ylim() == b.get_ylim()
     plt.close("all")
+
+
+@pytest.mark.needs_data("csi2017", "csi2021", "ar2020_analysisA")
+def test_robustness_checks_in_the_background_equal_the_foreground(monkeypatch):
+    from cevns_lib.analysis import mediator_variants as mv
+    from cevns_lib.analysis.parallel import WORKERS_ENV
+    from cevns_lib.experiments.coherent import csi2021
+
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    job = mv.robustness_checks_in_background(csi2021.TIME_EDGES_US, variants=False)
+    conv, variants = mv.robustness_checks(csi2021.TIME_EDGES_US, variants=False)
+    assert job.result() == (conv, None) and variants is None
+    assert set(conv) == {"csi2017", "csi2021", "ar2020_analysisA"} and max(conv.values()) < 1e-4

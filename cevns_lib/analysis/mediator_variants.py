@@ -7,6 +7,7 @@ high-mass bound on g/M [GeV⁻¹] with Δχ² measured from the global minimum a
 
 import numpy as np
 
+from cevns_lib.analysis import mediator_checks as mc
 from cevns_lib.analysis import mediator_scans as cb
 from cevns_lib.analysis.parallel import Background, in_background, parallel_map
 from cevns_lib.physics import constants as c
@@ -101,10 +102,29 @@ def robustness_variants(csi_time_edges_us):
     return variants, depth
 
 
-def robustness_variants_in_background(csi_time_edges_us) -> Background:
-    """:func:`robustness_variants` started in a forked process (:func:`~cevns_lib.analysis.parallel.in_background`),
-    so that a chapter can draw its figures meanwhile; ``.result()`` returns (variants, depth)."""
-    return in_background(robustness_variants, csi_time_edges_us)
+def robustness_checks(csi_time_edges_us, variants=True):
+    """The checks of the chapter's robustness section.
+
+    Returns
+    -------
+    convergence : dict
+        Data set (``csi2017``, ``csi2021``, ``ar2020``) → largest relative change of its Z′
+        coefficients with twice the quadrature panels and order
+        (:func:`~cevns_lib.analysis.mediator_checks.coefficient_convergence`).
+    variants : tuple or None
+        (variants, depth) of :func:`robustness_variants` (``csi_time_edges_us``: the default CsI 2021
+        time edges [µs]); None unless ``variants``.
+    """
+    from cevns_lib.experiments.coherent import ar2020, csi2017, csi2021
+
+    convergence = {mod.DATASET: mc.coefficient_convergence(mod) for mod in (csi2017, csi2021, ar2020)}
+    return convergence, (robustness_variants(csi_time_edges_us) if variants else None)
+
+
+def robustness_checks_in_background(csi_time_edges_us, variants=True) -> Background:
+    """:func:`robustness_checks` started in a forked process (:func:`~cevns_lib.analysis.parallel.in_background`),
+    so that a chapter can draw its figures meanwhile; ``.result()`` returns what it returns."""
+    return in_background(robustness_checks, csi_time_edges_us, variants)
 
 
 def ratio_text(bounds, published, labels) -> str:

@@ -270,7 +270,8 @@ def run_chapter(name: str, parameters=None, results_path=None, notebook_path=Non
         try:
             papermill.execute_notebook(str(src), str(out), parameters=values, cwd=str(path.parent),
                                        progress_bar=progress, kernel_name="python3", execution_timeout=timeout,
-                                       kernel_manager_class=_quiet_kernel_manager())
+                                       kernel_manager_class=_quiet_kernel_manager(),
+                                       request_save_on_cell_execute=False)   # the notebook is read at the end only
         except Exception as exc:
             if notebook_path and out.exists():
                 write_atomic(notebook_path, out.read_bytes())
