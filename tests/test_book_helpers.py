@@ -1,13 +1,19 @@
 """Tests of the book's build helpers: docstring clean-up, API page, dashboard rendering, intro figure data."""
 
+import json
 import math
 
+import matplotlib
 import pytest
 
 from cevns_lib.book import api_reference, dashboard as db
 from cevns_lib.book.dashboard_plot import deviation_figure
 from cevns_lib.book.published import PublishedNumber
 from cevns_lib.book.sphinx_docstrings import escape_bars, fix_lines
+from conftest import NOTEBOOK_HEADER
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
 
 
 def test_escape_bars():
@@ -101,3 +107,68 @@ def test_glued_dicts_format_their_numbers():
     from cevns_lib.book.results import _display
 
     assert _display({"B-L": 0.0008147633885885598, "x": -1.5e-3}, "{:.3g}") == "B-L: 0.000815, x: −0.0015"
+
+
+DRAWS = NOTEBOOK_HEADER + '''# Draws
+
+```{code-cell} ipython3
+:tags: [parameters]
+
+results_path = ""
+```
+
+```{code-cell} ipython3
+import matplotlib.pyplot as plt
+from cevns_lib.book.results import ChapterResults
+results = ChapterResults("01_draws", parameters={}, glue=False)
+draws = {"plain": 0, "house": 0}
+def counter(key):
+    def count(event):
+        draws[key] += 1
+    return count
+fig, ax = plt.subplots()
+fig.canvas.mpl_connect("draw_event", counter("plain"))
+ax.plot([1, 2], [3, 4]);
+```
+
+```{code-cell} ipython3
+from cevns_lib.book.plotting import use_house_style
+use_house_style()
+fig, ax = plt.subplots()
+fig.canvas.mpl_connect("draw_event", counter("house"))
+ax.plot([1, 2], [3, 4]);
+```
+
+```{code-cell} ipython3
+results.record("draws", draws)
+results.write(results_path)
+```
+'''
+
+
+@pytest.mark.chapters
+def test_house_style_renders_each_notebook_figure_once_less(tmp_path):
+    """In a kernel (inline backend), pyplot's redraw after a cell is skipped once the house style is
+    applied: one draw fewer per figure; the PNG is still made (cevns_lib.book.plotting.render_figures_once)."""
+    from cevns_lib.book.chapters import run_chapter
+
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "01_draws.md").write_text(DRAWS, encoding="utf-8")
+    nb = tmp_path / "out.ipynb"
+    draws = run_chapter("01_draws", {}, tmp_path / "r.json", nb, directory=book)["values"]["draws"]
+    assert draws["house"] == draws["plain"] - 1 and draws["house"] >= 1
+    outputs = [o for c in json.loads(nb.read_text(encoding="utf-8"))["cells"] for o in c.get("outputs", [])]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 2
+
+
+def test_render_figures_once_does_nothing_outside_the_inline_backend():
+    from cevns_lib.book import plotting
+
+    plotting.render_figures_once()                     # no IPython shell here: nothing to do, no error
+    fig, ax = plt.subplots()
+    ax.plot([1, 2])
+    assert fig.stale
+    plotting._mark_figures_drawn()
+    assert not fig.stale
+    plt.close(fig)

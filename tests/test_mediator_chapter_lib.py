@@ -238,19 +238,6 @@ def test_by_numbers_scale_as_inverse_root_of_c_mu():
         mn.by_numbers(low, high, c_mu_other=+1.0)
 
 
-def test_drawn_once_only_under_the_inline_backend(monkeypatch):
-    from cevns_lib.book import plotting
-
-    fig, ax = plt.subplots()
-    ax.plot([1, 2], [3, 4])
-    assert fig.stale and plotting.drawn_once(fig) is fig and fig.stale          # Agg: unchanged
-    monkeypatch.setattr(plotting.mpl, "get_backend", lambda: plotting.INLINE_BACKEND)
-    assert plotting.drawn_once(fig) is fig and not fig.stale                   # inline: one render, the PNG
-    ax.plot([1, 2], [4, 3])
-    assert fig.stale                                                            # a later change: drawn again
-    plt.close(fig)
-
-
 def test_autoscale_once_gives_the_limits_of_per_contour_rescaling():
     s = synthetic_scan()
     figs = []

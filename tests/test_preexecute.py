@@ -2,7 +2,7 @@
 
 import io
 
-from cevns_lib.book.preexecute import book_notebooks, preexecute
+from cevns_lib.book.preexecute import book_notebooks, largest_first, preexecute
 from test_inprocess import FAILING
 
 
@@ -25,3 +25,9 @@ def test_executed_notebooks_are_cached_and_failures_are_left_to_jupyter_book(tin
     assert "pre-executed 1 notebooks" in out.getvalue()
     cache = get_cache(str(tmp_path / "cache"))
     assert len(cache.list_cache_records()) == 1
+
+
+def test_the_longest_chapters_are_executed_first(tiny_book):
+    (tiny_book / "02_long.md").write_text((tiny_book / "01_tiny.md").read_text() * 3, encoding="utf-8")
+    (tiny_book / "03_same.md").write_text((tiny_book / "01_tiny.md").read_text(), encoding="utf-8")
+    assert [p.name for p in largest_first(book_notebooks(tiny_book))] == ["02_long.md", "01_tiny.md", "03_same.md"]

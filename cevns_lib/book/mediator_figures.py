@@ -4,8 +4,7 @@ band, and the external exclusions as grey regions by experiment family.
 Masses are plotted in GeV (the scans hold them in MeV, the external curves in GeV); couplings are
 the dimensionless g of ``g Z'_μ Σ_f Q'_f f̄γ^μ f``. The ``*_figure`` functions draw one whole figure
 of the chapter (limits of Cadeddu et al., arXiv:2008.05022, and Atzori Corona et al.,
-arXiv:2202.11002) and return the figure and the axes they drew; in a notebook the figure is then
-rendered once, to the PNG shown (:func:`~cevns_lib.book.plotting.drawn_once`).
+arXiv:2202.11002) and return the figure and the axes they drew.
 """
 
 from contextlib import contextmanager
@@ -16,7 +15,7 @@ from matplotlib.patches import Patch
 
 from cevns_lib.analysis import mediator_scans as cb
 from cevns_lib.analysis.stats import DCHI2_90CL_2DOF
-from cevns_lib.book.plotting import OKABE_ITO, decade_ticks, drawn_once
+from cevns_lib.book.plotting import OKABE_ITO, decade_ticks
 from cevns_lib.physics import constants as c
 from cevns_lib.physics import mediators as med
 
@@ -234,7 +233,7 @@ def tree_figure(scans, strip_per_GeV, ylim=(1e-6, 3e-2)):
         mass_GeV = scans["universal"].masses / c.GeV
         axs.flat[list(scans).index("universal")].plot(mass_GeV, strip_per_GeV * mass_GeV, ":", color="k")
     _legend_axis(axs.flat[len(scans)], cevns_handles())
-    return drawn_once(fig), axs
+    return fig, axs
 
 
 def strip_figure(cuts, strip_per_GeV, level=DCHI2_90CL_2DOF):
@@ -261,7 +260,7 @@ def strip_figure(cuts, strip_per_GeV, level=DCHI2_90CL_2DOF):
     ax.set(xscale="log", yscale="log", ylim=(0.1, 1e4), xlim=(1e-4, 1e-2), xlabel="g / M [GeV⁻¹]",
            ylabel="Δχ² (CsI + Ar)")
     ax.legend()
-    return drawn_once(fig), ax
+    return fig, ax
 
 
 def loop_figure(loops, flipped=None, ylim=(1e-4, 1.0)):
@@ -278,7 +277,7 @@ def loop_figure(loops, flipped=None, ylim=(1e-4, 1.0)):
         draw_exclusion(axs.flat[list(loops).index(flipped.model)], flipped, names=("combined",), shade=False,
                        colors="k", linestyles="--", linewidths=1)
     axs[0, 0].legend(handles=cevns_handles(), loc="lower right")
-    return drawn_once(fig), axs
+    return fig, axs
 
 
 def scalar_figure(scan, ylim=(1e-6, 3e-2)):
@@ -289,7 +288,7 @@ def scalar_figure(scan, ylim=(1e-6, 3e-2)):
     draw_g2(ax, scan.masses, "scalar")
     ax.set(xscale="log", yscale="log", xlabel=r"M$_\phi$ [GeV]", ylabel=r"g$_\phi$", ylim=ylim)
     ax.legend(handles=cevns_handles(), loc="lower right")
-    return drawn_once(fig), ax
+    return fig, ax
 
 
 def landscape_figure(scans, curves, families, ncols=3):
@@ -312,7 +311,7 @@ def landscape_figure(scans, curves, families, ncols=3):
     for ax in axs[:, 0]:
         ax.set_ylabel("g$_{Z'}$")
     fig.legend(handles=cevns_handles() + family_handles(families), loc="outside lower center", ncol=5)
-    return drawn_once(fig), axs, drawn
+    return fig, axs, drawn
 
 
 def reach_figure(scans, reach, shown, data_label):
@@ -320,4 +319,4 @@ def reach_figure(scans, reach, shown, data_label):
     (fig, axs)."""
     fig, axs = plt.subplots(2, 4, figsize=(15, 7.5), sharex=True, sharey=True)
     reach_panels(axs, scans, reach, shown, data_label)
-    return drawn_once(fig), axs
+    return fig, axs
