@@ -244,15 +244,20 @@ def poisson_profile_warm(data, comps: FactoredComponents, S, stride=16, **kw):
     if P < 4 * stride:
         chi, b = _poisson_minimise(data, comps, S, _normalised_start(data, comps, S), **kw)
         return chi, b - comps.centres
+    S = np.ascontiguousarray(S, dtype=float)
     coarse = np.unique(np.r_[np.arange(0, P, stride), P - 1])
     _, b_c = _poisson_minimise(data, comps, S[coarse], _normalised_start(data, comps, S[coarse]), **kw)
     start = _interpolate_start(comps, np.arange(P), coarse, b_c)
+    st = _Poisson(data, comps)
+    mu = comps.mu(S, start)
+    chi = st.chi2(mu, start)
     normalised = _normalised_start(data, comps, S)
     if normalised is not None:                                  # e.g. across the end of a scan row
-        st = _Poisson(data, comps)
-        worse = ~(st.chi2(comps.mu(S, start), start) <= st.chi2(comps.mu(S, normalised), normalised))
-        start[worse] = normalised[worse]
-    chi, b = _poisson_minimise(data, comps, S, start, **kw)
+        mu_n = comps.mu(S, normalised)
+        chi_n = st.chi2(mu_n, normalised)
+        worse = ~(chi <= chi_n)
+        start[worse], mu[worse], chi[worse] = normalised[worse], mu_n[worse], chi_n[worse]
+    chi, b = _poisson_minimise(data, comps, S, start, start_values=(mu, chi), **kw)
     return chi, b - comps.centres
 
 
@@ -284,9 +289,10 @@ def poisson_profile_factored(data, comps: FactoredComponents, S, a0=None, n_iter
     return chi, b - comps.centres
 
 
-def _poisson_minimise(data, comps: FactoredComponents, S, b0=None, n_iter=40, rtol=1e-12):
+def _poisson_minimise(data, comps: FactoredComponents, S, b0=None, n_iter=40, rtol=1e-12, start_values=None):
     """The damped Newton of :func:`poisson_profile_factored` in the parameters b (start ``b0``,
-    default the centres); returns (χ², b)."""
+    default the centres; ``start_values``: the caller's (μ, χ²) at ``b0``, not recomputed); returns
+    (χ², b)."""
     st = _Poisson(data, comps)
     d = st.d
     S = np.ascontiguousarray(S, dtype=float)
@@ -294,8 +300,11 @@ def _poisson_minimise(data, comps: FactoredComponents, S, b0=None, n_iter=40, rt
     inv_s2 = st.inv_s2
     centre = np.tile(comps.centres, (P, 1))
     a = centre.copy() if b0 is None else np.array(b0, dtype=float, copy=True)
-    mu = comps.mu(S, a)
-    chi = st.chi2(mu, a)
+    if start_values is None:
+        mu = comps.mu(S, a)
+        chi = st.chi2(mu, a)
+    else:
+        mu, chi = start_values
     if b0 is not None:                                          # a poor warm start: back to the centres
         mu0 = comps.mu(S, centre)
         chi0 = st.chi2(mu0, centre)

@@ -126,12 +126,13 @@ class TargetBins:
         return g_p * self.nucleus.Z * self.F_Z + g_n * self.nucleus.N * self.F_N
 
 
-def _add_terms(per_target, mu2):
-    """Σ over targets of g_p² P + 2 g_p g_n X + g_n² R (+ μ_ν² M when μ_ν ≠ 0): one flavour's counts
-    (..., n_bins) from the terms of :meth:`Prediction._coupling_terms`, added in a fixed order."""
+def _add_terms(gp, gn, moments, mu2):
+    """One flavour's counts (..., n_bins): Σ over targets of g_p² P + 2 g_p g_n X + g_n² R, plus
+    μ_ν² M when μ_ν ≠ 0, added in a fixed order. ``gp``, ``gn``: (..., 1) couplings
+    (:meth:`Prediction._couplings`); ``moments``: per target (P, X, R, M) of the flavour."""
     total = 0.0
-    for p2, pn, n2, M in per_target:
-        total = total + p2 + pn + n2
+    for P, X, R, M in moments:
+        total = total + gp**2 * P + 2.0 * gp * gn * X + gn**2 * R
         if np.any(mu2 > 0):
             if np.any(np.isnan(M)):
                 raise ValueError("the magnetic-moment rate diverges logarithmically without a recoil "
@@ -196,23 +197,20 @@ class Prediction:
         mu2 = np.asarray(mu_nu, dtype=float) ** 2
         if not np.all(np.isfinite(mu2)):
             raise ValueError(f"mu_nu must be finite (units of μ_B), got {mu_nu!r}")
-        terms = self._coupling_terms(sin2w, scheme, eps_u_ee, eps_d_ee, eps_u_mumu, eps_d_mumu, r2_e, r2_mu, kappa)
-        return {fl: _add_terms(per_target, mu2) for fl, per_target in terms.items()}
+        couplings = self._couplings(sin2w, scheme, eps_u_ee, eps_d_ee, eps_u_mumu, eps_d_mumu, r2_e, r2_mu, kappa)
+        return {fl: _add_terms(gp, gn, [mom[fl] for mom in self.moments()], mu2) for fl, (gp, gn) in couplings.items()}
 
-    def _coupling_terms(self, sin2w, scheme, eps_u_ee, eps_d_ee, eps_u_mumu, eps_d_mumu, r2_e, r2_mu, kappa) -> dict:
-        """flavour → per target (g_p² P, 2 g_p g_n X, g_n² R, M): the terms of
-        :meth:`counts_per_flavour` before the magnetic moment (arguments as there)."""
+    def _couplings(self, sin2w, scheme, eps_u_ee, eps_d_ee, eps_u_mumu, eps_d_mumu, r2_e, r2_mu, kappa) -> dict:
+        """flavour → (g_p, g_n) as (..., 1) arrays: the couplings of :meth:`counts_per_flavour`
+        (arguments as there)."""
         scheme = self.coupling_scheme if scheme is None else scheme
         nsi = {"nu_e": (eps_u_ee, eps_d_ee), "nu_mu": (eps_u_mumu, eps_d_mumu), "nubar_mu": (eps_u_mumu, eps_d_mumu)}
         r2 = {"nu_e": r2_e, "nu_mu": r2_mu, "nubar_mu": r2_mu}
-        terms = {}
+        out = {}
         for fl in FLAVOURS:
             gp, gn = nucleon_couplings(fl, sin2w, scheme, *nsi[fl], (fl,), r2[fl], kappa)
-            gp = np.asarray(gp, dtype=float)[..., None]
-            gn = np.asarray(gn, dtype=float)[..., None]
-            terms[fl] = [(gp**2 * P, 2.0 * gp * gn * X, gn**2 * R, M) for P, X, R, M in
-                         (mom[fl] for mom in self.moments())]
-        return terms
+            out[fl] = (np.asarray(gp, dtype=float)[..., None], np.asarray(gn, dtype=float)[..., None])
+        return out
 
     def counts(self, **params):
         """Total counts (..., n_bins) summed over flavours; see :meth:`counts_per_flavour`."""
@@ -221,7 +219,7 @@ class Prediction:
     def mu_nu_counts(self, **params):
         """The total counts as a function of the magnetic moment alone, for root finding.
 
-        The μ_ν-independent terms (couplings and moments) are evaluated once, so that a call costs
+        The μ_ν-independent couplings are evaluated once, so that a call costs
         a few array additions instead of a :meth:`counts` call; the arithmetic is that of
         :meth:`counts_per_flavour` (the same helpers), so the result equals
         ``counts(mu_nu=mu, **params)`` bit for bit.
@@ -246,13 +244,14 @@ class Prediction:
         a.update(params)
         if any(np.ndim(v) for k, v in a.items() if v is not None and k != "scheme"):
             raise ValueError("mu_nu_counts takes scalar parameters only")
-        terms = self._coupling_terms(**a)
+        couplings = self._couplings(**a)
+        moments = {fl: [mom[fl] for mom in self.moments()] for fl in couplings}
 
         def counts(mu):
             mu2 = np.asarray(mu, dtype=float) ** 2
             if mu2.ndim or not np.isfinite(mu2):
                 raise ValueError(f"mu must be one finite number (units of μ_B), got {mu!r}")
-            return sum(_add_terms(per_target, mu2) for per_target in terms.values())
+            return sum(_add_terms(gp, gn, moments[fl], mu2) for fl, (gp, gn) in couplings.items())
 
         return counts
 
