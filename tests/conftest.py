@@ -156,6 +156,14 @@ kernelspec:
 '''
 """Front matter of a MyST notebook (for the small books the tests write)."""
 
+RESULTS_PATH_CELL = '''```{code-cell} ipython3
+:tags: [parameters]
+
+results_path = ""
+```
+'''
+"""The parameters cell of a small test chapter that has no parameter but ``results_path``."""
+
 TINY = NOTEBOOK_HEADER + '''# Tiny
 
 ```{code-cell} ipython3

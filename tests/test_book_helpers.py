@@ -10,7 +10,7 @@ from cevns_lib.book import api_reference, dashboard as db
 from cevns_lib.book.dashboard_plot import deviation_figure
 from cevns_lib.book.published import PublishedNumber
 from cevns_lib.book.sphinx_docstrings import escape_bars, fix_lines
-from conftest import NOTEBOOK_HEADER
+from conftest import NOTEBOOK_HEADER, RESULTS_PATH_CELL
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -111,12 +111,7 @@ def test_glued_dicts_format_their_numbers():
 
 DRAWS = NOTEBOOK_HEADER + '''# Draws
 
-```{code-cell} ipython3
-:tags: [parameters]
-
-results_path = ""
-```
-
+''' + RESULTS_PATH_CELL + '''
 ```{code-cell} ipython3
 import matplotlib.pyplot as plt
 from cevns_lib.book.results import ChapterResults

@@ -7,16 +7,11 @@ import pytest
 
 from cevns_lib.book.chapters import ChapterError, run_chapter
 from cevns_lib.book.inprocess import ResultsPool
-from conftest import NOTEBOOK_HEADER
+from conftest import NOTEBOOK_HEADER, RESULTS_PATH_CELL
 
 FAILING = NOTEBOOK_HEADER + '''# Fails
 
-```{code-cell} ipython3
-:tags: [parameters]
-
-results_path = ""
-```
-
+''' + RESULTS_PATH_CELL + '''
 ```{code-cell} ipython3
 import matplotlib.pyplot as plt
 plt.plot([1, 2])

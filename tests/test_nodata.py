@@ -5,16 +5,11 @@ that the book builds with ``-W`` (no missing key, no key glued twice)."""
 import json
 
 from cevns_lib.book.chapters import run_chapter
-from conftest import NOTEBOOK_HEADER
+from conftest import NOTEBOOK_HEADER, RESULTS_PATH_CELL
 
 SECTION = NOTEBOOK_HEADER + '''# Section
 
-```{code-cell} ipython3
-:tags: [parameters]
-
-results_path = ""
-```
-
+''' + RESULTS_PATH_CELL + '''
 ```{code-cell} ipython3
 from myst_nb import glue
 from cevns_lib.book import require_data
