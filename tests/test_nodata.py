@@ -3,6 +3,7 @@ skips its cells and glues a placeholder for exactly the prose keys those cells w
 that the book builds with ``-W`` (no missing key, no key glued twice)."""
 
 import json
+from pathlib import Path
 
 from cevns_lib.book.chapters import run_chapter
 from conftest import NOTEBOOK_HEADER, RESULTS_PATH_CELL
@@ -65,3 +66,17 @@ def test_a_skipped_section_glues_each_of_its_prose_keys_once(tmp_path, monkeypat
     res = run_chapter("01_section", {}, tmp_path / "r.json", nb, directory=book)
     assert res["data_missing"] == ["recast"] and res["values"]["present"] == 0.0
     assert sorted(_glued(nb)) == ["after", "before", "direct", "helper", "present", "shown"]
+    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    html = [o["data"]["text/html"] for c in cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
+    assert len(html) == 1 and "This section needs the data set recast" in "".join(html[0])
+
+
+def test_no_chapter_displays_the_value_of_a_section_skip():
+    """A bare ``require_data(...)`` as the last line of a cell would print True/False in the book."""
+    import jupytext
+
+    for path in sorted(Path("book").glob("[0-9]*.md")):
+        for cell in jupytext.read(path).cells:
+            lines = [ln.split("#")[0].rstrip() for ln in cell.source.splitlines() if ln.split("#")[0].strip()]
+            if cell.cell_type == "code" and lines and lines[-1].startswith("require_data("):
+                assert lines[-1].endswith(";"), f"{path.name}: end the require_data line with ';'"

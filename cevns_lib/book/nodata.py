@@ -122,10 +122,11 @@ def _section_keys(path: Path, after: str, cells: int | None) -> set | None:
     return set(re.findall(r"\b(?:glue|record|record_or_show)\(\s*[\"']([^\"']+)[\"']", skipped))
 
 
-def missing_message(chapter: str, missing) -> str:
-    """The one-sentence reason shown in the admonition and recorded by runners."""
+def missing_message(chapter: str, missing, part: str = "chapter") -> str:
+    """The one-sentence reason shown in the admonition and recorded by runners (``part``: what
+    shows no results, the chapter or one of its sections)."""
     names = " ".join(missing)
-    return (f"This chapter needs the data set{'s' if len(missing) > 1 else ''} {', '.join(missing)}, which "
+    return (f"This {part} needs the data set{'s' if len(missing) > 1 else ''} {', '.join(missing)}, which "
             f"{'are' if len(missing) > 1 else 'is'} not available here, so it shows no results. Fetch "
             f"{'them' if len(missing) > 1 else 'it'} with `cevns data fetch {names}` (or `make data`), or set "
             f"{loader.ENV_VAR} to the data folder, and rebuild (README, section Data).")
@@ -154,7 +155,7 @@ def require_data(results, *datasets, results_path: str = "", cells: int | None =
     from IPython.display import HTML, display
 
     chapter = results.chapter
-    text = missing_message(chapter, missing)
+    text = missing_message(chapter, missing, "chapter" if cells is None else "section")
     body = html.escape(text).replace("`", "")
     display(HTML(f'<div class="admonition warning"><p class="admonition-title">Data not available</p>'
                  f"<p>{body}</p></div>"))
