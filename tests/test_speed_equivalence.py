@@ -86,3 +86,14 @@ def test_load_table_parsed_once_copies():
     a[:] = 0.0
     b = loader.load_table("ar2020_analysisA", "cevnspdf.txt")
     assert np.any(b != 0.0) and b is not a
+
+
+@needs_data
+def test_counts_broadcast_every_parameter_like_one_point_at_a_time():
+    """Scans over μ_ν alone, and over sin²θ_W × ε^dV on two axes, equal point-by-point counts bit for bit."""
+    pred = load_fit("CsI-2021").parts["CsI-2021"].prediction
+    mus = (0.0, 1e-9, 3e-9)
+    assert np.array_equal(pred.counts(mu_nu=np.array(mus)), np.array([pred.counts(mu_nu=m) for m in mus]))
+    s, e = (0.2, 0.25), (0.0, 0.1, 0.2)
+    grid = pred.counts(sin2w=np.array(s)[:, None], eps_d_ee=np.array(e))
+    assert np.array_equal(grid, np.array([[pred.counts(sin2w=a, eps_d_ee=b) for b in e] for a in s]))

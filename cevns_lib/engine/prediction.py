@@ -130,14 +130,19 @@ def _add_terms(gp, gn, moments, mu2):
     """One flavour's counts (..., n_bins): Σ over targets of g_p² P + 2 g_p g_n X + g_n² R, plus
     μ_ν² M when μ_ν ≠ 0, added in a fixed order. ``gp``, ``gn``: (..., 1) couplings
     (:meth:`Prediction._couplings`); ``moments``: per target (P, X, R, M) of the flavour."""
-    total = 0.0
-    for P, X, R, M in moments:
-        total = total + gp**2 * P + 2.0 * gp * gn * X + gn**2 * R
+    total = None
+    for P, X, R, M in moments:   # ((total + g_p² P) + 2 g_p g_n X) + g_n² R in place: g_n has no axis g_p lacks
+        if total is None:
+            total = gp**2 * P
+        else:
+            total += gp**2 * P
+        total += 2.0 * gp * gn * X
+        total += gn**2 * R
         if np.any(mu2 > 0):
             if np.any(np.isnan(M)):
                 raise ValueError("the magnetic-moment rate diverges logarithmically without a recoil "
                                  "threshold; use a response that vanishes at low recoil")
-            total = total + mu2[..., None] * M
+            total = total + mu2[..., None] * M     # (μ_ν may broadcast beyond the couplings)
     return total
 
 
