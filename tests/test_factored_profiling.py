@@ -204,3 +204,18 @@ def test_centres_must_be_finite_and_one_per_component():
         FactoredComponents(np.ones((2, 3)), (1, 0), np.array([0.1, 0.2]), np.zeros(3), np.zeros(3), 0, np.array([1.0]))
     with pytest.raises(ValueError, match="centres must be 1 finite numbers"):
         FactoredComponents(np.ones((1, 3)), (1,), np.array([0.1]), np.zeros(3), np.zeros(3), 0, np.array([np.nan]))
+
+
+def test_poisson_chi2_rejects_non_finite_predictions_and_is_infinite_at_non_positive_ones():
+    from cevns_lib.analysis.factored_profiling import _Poisson
+
+    comps = FactoredComponents(np.ones((1, 3)), (1,), np.array([0.1]), np.zeros(3), np.ones(3))
+    st = _Poisson(np.array([1.0, 2.0, 0.0]), comps)
+    b = np.ones((2, 1))
+    ok = st.chi2(np.array([[1.0, 2.0, 0.5], [1.0, 2.0, 1.0]]), b)
+    assert np.all(np.isfinite(ok))
+    mixed = st.chi2(np.array([[1.0, 2.0, 0.5], [1.0, 0.0, 1.0]]), b)      # a μ ≤ 0: that point only is +inf
+    assert mixed[0] == ok[0] and mixed[1] == np.inf
+    for bad in (np.nan, np.inf, -np.inf):
+        with pytest.raises(ValueError, match="non-finite predicted counts"):
+            st.chi2(np.array([[1.0, 2.0, 0.5], [1.0, bad, 1.0]]), b)

@@ -196,12 +196,13 @@ class _Poisson:
 
     def chi2(self, mu, b):
         """χ² (P,) of predictions mu (P, n_bins) at parameters b (P, n_z); +inf where any μ ≤ 0."""
-        if not np.all(np.isfinite(mu)):
+        total = mu.sum(axis=-1)
+        if not np.all(np.isfinite(total)):                     # a NaN or ±inf in μ reaches its row's sum
             raise ValueError("non-finite predicted counts (NaN or inf) in the Poisson likelihood: check the model inputs")
         bad = np.any(mu <= 0, axis=-1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            log_mu = np.log(np.where(mu > 0, mu, 1.0))
-        val = 2.0 * (mu.sum(axis=-1) - log_mu @ self.d) + self.const + self.comps.penalty(b, self.inv_s2)
+            log_mu = np.log(np.where(mu > 0, mu, 1.0) if bad.any() else mu)
+        val = 2.0 * (total - log_mu @ self.d) + self.const + self.comps.penalty(b, self.inv_s2)
         return np.where(bad, np.inf, val)
 
 
