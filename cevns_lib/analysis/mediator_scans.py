@@ -81,8 +81,8 @@ def load_combination(name, options=None, form_factor=None, systematic=0.05) -> d
     exp = get_experiment(name)
     options = dict(options or {})
     if exp.kind == "combination":
-        opts = {p: _with_pulse(p, exp.options.get(p, {}) | ({"fit": AR_MEDIATOR_FIT} if p == "Ar-2020" else {})
-                               | options.get(p, {})) for p in exp.parts}
+        opts = {p: _with_pulse(p, ({"fit": AR_MEDIATOR_FIT} if p == "Ar-2020" else {}) | options.get(p, {}))
+                for p in exp.parts}                     # load_fit adds the registry's options of each part
         fit = load_fit(exp, form_factor, opts)
         return {DATA_SETS[p].short: part for p, part in fit.parts.items()}
     if name == "Ar-2020":

@@ -20,6 +20,7 @@ adds g² K_α(q; M) to Q_α, which makes N_b(g) = A_b + g² B_b(M) + g⁴ C_b(M)
 (:meth:`Prediction.scalar_coefficients`).
 """
 
+import inspect
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -224,8 +225,8 @@ class Prediction:
     def mu_nu_counts(self, **params):
         """The total counts as a function of the magnetic moment alone, for root finding.
 
-        The μ_ν-independent couplings are evaluated once, so that a call costs
-        a few array additions instead of a :meth:`counts` call; the arithmetic is that of
+        The μ_ν-independent couplings are evaluated once, so that a call costs a few array
+        operations instead of a :meth:`counts` call; the arithmetic is that of
         :meth:`counts_per_flavour` (the same helpers), so the result equals
         ``counts(mu_nu=mu, **params)`` bit for bit.
 
@@ -241,11 +242,10 @@ class Prediction:
         """
         if "mu_nu" in params:
             raise ValueError("mu_nu is the argument of the returned function")
-        a = {"sin2w": c.sin2_theta_w_low_q, "scheme": None, "eps_u_ee": 0.0, "eps_d_ee": 0.0, "eps_u_mumu": 0.0,
-             "eps_d_mumu": 0.0, "r2_e": 0.0, "r2_mu": 0.0, "kappa": None}
+        a = {k: p.default for k, p in inspect.signature(self.counts_per_flavour).parameters.items() if k != "mu_nu"}
         unknown = set(params) - set(a)
         if unknown:
-            raise ValueError(f"unknown parameter(s) {', '.join(sorted(unknown))}")
+            raise ValueError(f"unknown parameter(s) {', '.join(sorted(unknown))}; allowed: {', '.join(a)}")
         a.update(params)
         if any(np.ndim(v) for k, v in a.items() if v is not None and k != "scheme"):
             raise ValueError("mu_nu_counts takes scalar parameters only")
