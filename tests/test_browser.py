@@ -28,6 +28,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 bs4 = pytest.importorskip("bs4")
@@ -204,6 +205,30 @@ def test_chapter_figures_present(site, rendered):
             if not (HTML / "book" / src).resolve().exists():
                 problems.append(f"{s}: image {src} is missing")
     assert not problems, "\n".join(problems)
+
+
+def test_figures_are_not_clipped(site):
+    """The notebooks show each figure's whole canvas (``plotting.show_whole_canvas``, no tight crop;
+    ``plotting.png_image`` never crops): nothing may reach the canvas edge, where it would be cut
+    off. The one-pixel frame of every figure of the book's pages must be blank (one colour, the
+    figure's background)."""
+    from PIL import Image
+
+    problems, checked = [], 0
+    for stem, text in site.items():
+        for img in _soup(text).find_all("img"):
+            src = img.get("src", "")
+            if "_images/" not in src or not src.endswith(".png"):
+                continue
+            pixels = np.asarray(Image.open(HTML / "book" / src).convert("RGB"))
+            frame = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+            checked += 1
+            if np.any(frame != frame[0]):
+                rows = {"top": pixels[0], "bottom": pixels[-1], "left": pixels[:, 0], "right": pixels[:, -1]}
+                edges = [e for e, line in rows.items() if np.any(line != frame[0])]
+                problems.append(f"{stem}: {src} touches its canvas edge ({', '.join(edges)})")
+    assert checked, "no figure found: the check would be vacuous"
+    assert not problems, "figures cut off at the canvas edge:\n" + "\n".join(problems)
 
 
 # --- widgets ----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from cevns_lib.experiments.coherent import ar2020, csi2017, csi2021
 from cevns_lib.analysis.likelihood import Likelihood
 from cevns_lib.engine.prediction import TargetBins
 from cevns_lib.analysis import mediator_scans as cb, profiling
-from cevns_lib.physics.sources import FLAVOURS
+from cevns_lib.physics.sources import FLAVOURS, arrival_time_pdf
 
 
 pytestmark = pytest.mark.needs_data("csi2017", "csi2021", "ar2020_analysisA")
@@ -54,6 +54,24 @@ def test_csi2021_sm_and_data(preds):
     assert bg["BRN"].sum() == pytest.approx(18.0) and bg["NIN"].sum() == pytest.approx(6.0)
     t = csi2021.infer_beam_timing()
     assert 0.45 < t["mean_us"] < 0.65 and t["max_residual"] < 0.15
+
+
+def test_csi2021_pulse_fit_is_the_least_squares_minimum():
+    from cevns_lib.datafiles import loader
+
+    fit = csi2021.infer_beam_timing()
+    t, y = loader.load_table(csi2021.DATASET, "ninTrec.txt").T
+    y = y / (y.sum() * (t[1] - t[0]))
+    t0 = fit["mean_us"] + np.array([0.0, -1e-6, 1e-6, -1e-3, 1e-3])
+    cost, f = csi2021._pulse_fit_cost(t, y, t0)
+    assert np.all(cost[1:] > cost[0])                                   # a minimum in t0 …
+    fs = fit["prompt_fraction"] + np.array([-1e-6, 1e-6])               # … and in f (closed form)
+    for fi in fs:
+        model = (fi * arrival_time_pdf(t, "nu_mu", csi2021.BEAM_PULSE_SIGMA_US, fit["mean_us"])
+                 + (1 - fi) * arrival_time_pdf(t, "nu_e", csi2021.BEAM_PULSE_SIGMA_US, fit["mean_us"]))
+        assert ((model - y) ** 2).sum() > cost[0]
+    assert fit["mean_us"] == pytest.approx(0.557082, abs=1e-6)          # scipy's least_squares: 0.5570820
+    assert 0 < fit["prompt_fraction"] < 1
 
 
 def test_csi2021_response_is_a_probability():

@@ -78,6 +78,19 @@ def test_tables_and_yaml_parse():
     assert yaml["beamExposure"]["value"] == 13.8
 
 
+@pytest.mark.parametrize("text", [
+    "1 2\n3 4\n", "# mass, g\n1.5, 2e-3\n\n3,4  # last\n", "1e5 -inf\n0.1 nan\n", "7\n8\n", "1 2 3\n"])
+def test_numeric_array_reads_the_numbers_of_numeric_rows(text):
+    rows = np.array([r for r in loader._numeric_rows(text) if r is not None])
+    fast = loader.numeric_array(text)
+    assert fast.shape == rows.shape and np.array_equal(fast, rows, equal_nan=True)
+
+
+@pytest.mark.parametrize("text", ["mass g\n1 2\n", "1 2\n3 4 5\n", "", "# only a comment\n", "1 two\n"])
+def test_numeric_array_leaves_headers_ragged_and_empty_tables_to_the_row_parser(text):
+    assert loader.numeric_array(text) is None
+
+
 def _shared_file(dataset, name):
     return real_data_path(dataset, name)
 

@@ -30,7 +30,7 @@ def deviation_figure(labels, ratios, title="") -> Figure:
     if len(labels) != len(ratios):
         raise ValueError("labels and ratios must have the same length")
     n = len(labels)
-    fig = Figure(figsize=(7.5, 0.32 * n + 1.4))
+    fig = Figure(figsize=(9.0, 0.32 * n + 1.7))
     ax = fig.add_subplot()
     y = np.arange(n)[::-1]
     ax.axvspan(0, 1, color=OKABE_ITO[2], alpha=0.12, lw=0)
@@ -46,9 +46,9 @@ def deviation_figure(labels, ratios, title="") -> Figure:
     ax.set_yticks(y, labels, fontsize=9)
     ax.set_xlim(-0.05, RATIO_AXIS_MAX + 0.1)
     ax.set_ylim(-0.7, n - 0.3)
-    ax.set_xlabel("|deviation| / tolerance  (≤ 1: reproduced; ▸ off scale; ○ not computed)")
+    ax.set_xlabel("|deviation| / tolerance\n(≤ 1: reproduced; ▸ off scale; ○ not computed)")
     ax.grid(axis="x", alpha=0.3)
     if title:
-        ax.set_title(title, fontsize=11)
+        fig.suptitle(title, fontsize=11)                         # centred on the figure, not the narrow axes
     fig.set_layout_engine("constrained")
     return fig

@@ -152,7 +152,7 @@ def threshold_calibration_figure(cal, count_published, mu_published):
     else:
         a1.text(0.5, 0.5, "needs the Ar 2020 release\n(cevns data fetch ar2020_analysisA)", transform=a1.transAxes,
                 ha="center", va="center")
-    a1.set(xlabel="step threshold [keVnr]", ylabel="CENNS-10 SM events (Analysis-A exposure)")
+    a1.set(xlabel="step threshold [keVnr]", ylabel="CENNS-10 SM events\n(Analysis-A exposure)")
     for label, curve in cal.mu_limits.items():
         name = label.split(",")[0]
         a2.plot(cal.mu_thresholds, curve, "--" if "," in label else "-", color=EXPERIMENT_COLOURS[name], label=label)

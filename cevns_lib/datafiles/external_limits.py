@@ -164,12 +164,17 @@ def parse_limit(text: str, name: str, model: str = "dark_photon") -> LimitCurve:
         Model the coupling refers to.
     """
     limit, variant = split_name(name)
-    rows = [r for r in loader._numeric_rows(text) if r is not None]
     cols = _columns(text)
-    width = len(rows[0]) if rows else max(len(cols), 2)
-    if any(len(r) != width for r in rows) or width not in (2, 3):
+    tab = loader.numeric_array(text)
+    if tab is None:                                              # header lines, ragged rows or no rows
+        rows = [r for r in loader._numeric_rows(text) if r is not None]
+        width = len(rows[0]) if rows else max(len(cols), 2)
+        if any(len(r) != width for r in rows):
+            width = 0
+        tab = np.array(rows, float).reshape(-1, width) if width else np.zeros((0, 0))
+    width = tab.shape[1]
+    if width not in (2, 3):
         raise ValueError(f"{name}: expected rows of 2 or 3 numbers (mass, lower[, upper] or mass, g, r)")
-    tab = np.array(rows, float).reshape(-1, width)
     if not np.all(np.isfinite(tab)) or np.any(tab[:, 0] <= 0):
         raise ValueError(f"{name}: non-finite value or non-positive mass in the table")
     grid = None

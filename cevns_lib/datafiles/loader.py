@@ -18,6 +18,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -85,6 +86,26 @@ def _numeric_rows(text: str) -> list:
         except ValueError:
             rows.append(None)
     return rows
+
+
+_COMMENT = re.compile(r"#[^\n]*")
+
+
+def numeric_array(text: str):
+    """The text table as a 2-D float array when every line that is not blank (after removing
+    comments) holds numbers, as many on each line; otherwise None (parse it with
+    :func:`_numeric_rows`). The same numbers as :func:`_numeric_rows`, parsed by numpy's C reader
+    (correctly rounded, like ``float``): a few times faster on the external-limit tables."""
+    import io
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)          # "input contained no data"
+            table = np.loadtxt(io.StringIO(_COMMENT.sub("", text).replace(",", " ")), ndmin=2)
+    except ValueError:
+        return None
+    return table if table.size else None
 
 
 def _is_yaml(filename: str) -> bool:
@@ -224,14 +245,18 @@ def load_table(dataset: str, filename: str) -> np.ndarray:
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if key not in _TABLES:
-        rows = []
-        for row in _numeric_rows(path.read_text(encoding="utf-8")):
-            if row is None:
-                if rows:
-                    raise DataFileError(f"{path}: non-numeric line inside the table")
-                continue
-            rows.append(row)
-        _TABLES[key] = np.array(rows)
+        text = path.read_text(encoding="utf-8")
+        table = numeric_array(text)
+        if table is None:                                        # header lines (or no rows)
+            rows = []
+            for row in _numeric_rows(text):
+                if row is None:
+                    if rows:
+                        raise DataFileError(f"{path}: non-numeric line inside the table")
+                    continue
+                rows.append(row)
+            table = np.array(rows)
+        _TABLES[key] = table
     return _TABLES[key].copy()
 
 
