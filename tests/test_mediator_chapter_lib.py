@@ -262,11 +262,11 @@ def test_autoscale_once_gives_the_limits_of_per_contour_rescaling():
 @pytest.mark.needs_data("csi2017", "csi2021", "ar2020_analysisA")
 def test_robustness_checks_in_the_background_equal_the_foreground(monkeypatch):
     from cevns_lib.analysis import mediator_variants as mv
-    from cevns_lib.analysis.parallel import WORKERS_ENV
+    from cevns_lib.analysis.parallel import WORKERS_ENV, in_background_each
     from cevns_lib.experiments.coherent import csi2021
 
     monkeypatch.setenv(WORKERS_ENV, "2")
-    job = mv.robustness_checks_in_background(csi2021.TIME_EDGES_US, variants=False)
+    job = in_background_each(checks=lambda: mv.robustness_checks(csi2021.TIME_EDGES_US, variants=False))["checks"]
     conv, variants = mv.robustness_checks(csi2021.TIME_EDGES_US, variants=False)
     assert job.result() == (conv, None) and variants is None
     assert set(conv) == {"csi2017", "csi2021", "ar2020_analysisA"} and max(conv.values()) < 1e-4

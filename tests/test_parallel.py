@@ -1,6 +1,7 @@
 """Parallel map of independent computations (cevns_lib.analysis.parallel)."""
 
 import os
+import time
 
 import numpy as np
 import pytest
@@ -97,3 +98,42 @@ def test_errors_of_a_background_job_reach_the_caller(monkeypatch):
         parallel.in_background(fail).result()
     with pytest.raises(RuntimeError, match="ended without a result .exit code 3."):
         parallel.in_background(os._exit, 3).result()
+
+
+def test_background_calls_run_one_after_the_other_in_one_process(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_ENV, "2")
+    big = np.arange(2_000_000.0)                               # 16 MB: far more than a pipe's buffer
+    jobs = parallel.in_background_each(first=lambda: (os.getpid(), big * 2.0), second=_inside,
+                                       third=lambda: time.perf_counter())
+    assert list(jobs) == ["first", "second", "third"]
+    pid, workers = jobs["second"].result()                    # read out of order: no wait for "first"
+    assert pid != os.getpid() and workers == "1"
+    finished = jobs["third"].result()
+    first_pid, doubled = jobs["first"].result()
+    assert first_pid == pid and np.array_equal(doubled, big * 2.0)
+    assert finished < time.perf_counter()
+    assert not jobs["first"]._process.is_alive()              # joined once every result was read
+
+
+def test_background_calls_with_one_worker_run_here_when_collected(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_ENV, "1")
+    calls = []
+    jobs = parallel.in_background_each(a=lambda: calls.append("a") or 1, b=lambda: calls.append("b") or 2)
+    assert calls == []
+    assert jobs["b"].result() == 2 and jobs["a"].result() == 1 and calls == ["b", "a"]
+
+
+def test_an_error_in_one_background_call_leaves_the_others(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_ENV, "2")
+
+    def fail():
+        raise ValueError("no recast limits")
+
+    jobs = parallel.in_background_each(bad=fail, good=lambda: 42)
+    assert jobs["good"].result() == 42
+    with pytest.raises(ValueError, match="no recast limits"):
+        jobs["bad"].result()
+    jobs = parallel.in_background_each(dies=lambda: os._exit(5), after=lambda: 42)   # the process is gone
+    for name in ("after", "dies"):
+        with pytest.raises(RuntimeError, match="ended without a result .exit code 5."):
+            jobs[name].result()

@@ -415,3 +415,13 @@ def projection_reach(name, models, systematics=(0.05, 0.10), masses=None) -> dic
         for model in models:
             out[model, sigma] = model_scan(combo, model, masses)
     return out
+
+
+def projection_reaches(models, shown, projections=None) -> dict:
+    """:func:`projection_reach` of ``models`` for each projection (name → its result; default every
+    projection of :data:`~cevns_lib.experiments.projections.PROJECTIONS`): at 5% normalisation
+    uncertainty, and for the projection ``shown`` at 5% and 10%."""
+    from cevns_lib.experiments.projections import PROJECTIONS
+
+    return {p: projection_reach(p, models, systematics=(0.05, 0.10) if p == shown else (0.05,))
+            for p in (PROJECTIONS if projections is None else projections)}

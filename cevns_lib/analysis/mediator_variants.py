@@ -9,7 +9,7 @@ import numpy as np
 
 from cevns_lib.analysis import mediator_checks as mc
 from cevns_lib.analysis import mediator_scans as cb
-from cevns_lib.analysis.parallel import Background, in_background, parallel_map
+from cevns_lib.analysis.parallel import parallel_map
 from cevns_lib.physics import constants as c
 
 TABLE_MODELS = ("universal", "B-L", "B-3L_e", "B-3L_mu")
@@ -119,12 +119,6 @@ def robustness_checks(csi_time_edges_us, variants=True):
 
     convergence = {mod.DATASET: mc.coefficient_convergence(mod) for mod in (csi2017, csi2021, ar2020)}
     return convergence, (robustness_variants(csi_time_edges_us) if variants else None)
-
-
-def robustness_checks_in_background(csi_time_edges_us, variants=True) -> Background:
-    """:func:`robustness_checks` started in a forked process (:func:`~cevns_lib.analysis.parallel.in_background`),
-    so that a chapter can draw its figures meanwhile; ``.result()`` returns what it returns."""
-    return in_background(robustness_checks, csi_time_edges_us, variants)
 
 
 def ratio_text(bounds, published, labels) -> str:

@@ -79,21 +79,14 @@ def parallel_map(function, tasks, workers=None) -> list:
 
 
 class Background:
-    """The result of :func:`in_background`: :meth:`result` returns it (waiting for the process) or
-    raises the error of the computation."""
+    """The result of :func:`in_background` (or one of :func:`in_background_each`): :meth:`result`
+    returns it (waiting for the process) or raises the error of the computation."""
 
-    def __init__(self, function, args, kwargs):
-        self._call = (function, args, kwargs)
+    def __init__(self, function, args=(), kwargs=None):
+        self._call = (function, args, kwargs or {})
         self._process = self._pipe = None
+        self._group = [self]                                    # the jobs of one process
         self._outcome = None
-
-    def _start(self):
-        receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
-        self._pipe = receive
-        self._process = multiprocessing.get_context("fork").Process(target=_send_result, args=(send, *self._call),
-                                                                     daemon=False)
-        self._process.start()
-        send.close()                                            # EOF here if the process dies
 
     def result(self):
         """The function's return value; re-raises its exception (computed here when not started)."""
@@ -107,7 +100,8 @@ class Background:
                 except EOFError:
                     outcome = None
                 self._pipe.close()
-                self._process.join()
+                if outcome is None or all(job._outcome is not None for job in self._group if job is not self):
+                    self._process.join()                        # its last result (or it died)
                 self._outcome = outcome or (False, RuntimeError(
                     f"the background process of {self._call[0].__name__} ended without a result "
                     f"(exit code {self._process.exitcode}); run it in the foreground to see why"))
@@ -117,14 +111,43 @@ class Background:
         return value
 
 
-def _send_result(pipe, function, args, kwargs):
+def _start(jobs):
+    """Fork one process that computes ``jobs`` one after the other, each result sent on its own pipe."""
+    context = multiprocessing.get_context("fork")
+    pipes = [context.Pipe(duplex=False) for _ in jobs]
+    process = context.Process(target=_send_results, args=([send for _, send in pipes], [j._call for j in jobs]),
+                              daemon=False)
+    process.start()
+    for job, (receive, send) in zip(jobs, pipes):
+        send.close()                                            # EOF here if the process dies
+        job._process, job._pipe, job._group = process, receive, jobs
+
+
+def _send_results(pipes, calls):
+    import threading
+
     os.environ[WORKERS_ENV] = "1"                               # serial inside: the caller keeps a core
-    try:
-        outcome = (True, function(*args, **kwargs))
-    except Exception as exc:                                    # noqa: BLE001 (re-raised by result())
-        outcome = (False, exc)
+    senders = []
+    for pipe, (function, args, kwargs) in zip(pipes, calls):
+        try:
+            outcome = (True, function(*args, **kwargs))
+        except Exception as exc:                                # noqa: BLE001 (re-raised by result())
+            outcome = (False, exc)
+        # a result larger than the pipe's buffer waits for its reader: send it from a thread, so
+        # that the next computation starts now, whenever the caller collects this one
+        senders.append(threading.Thread(target=_send, args=(pipe, outcome)))
+        senders[-1].start()
+    for sender in senders:
+        sender.join()
+
+
+def _send(pipe, outcome):
     pipe.send(outcome)
     pipe.close()
+
+
+def _may_start() -> bool:
+    return default_workers() > 1 and _can_fork() and not multiprocessing.current_process().daemon
 
 
 def in_background(function, *args, **kwargs) -> Background:
@@ -136,9 +159,24 @@ def in_background(function, *args, **kwargs) -> Background:
     process: the same value, later. The return value must be picklable.
     """
     job = Background(function, args, kwargs)
-    if default_workers() > 1 and _can_fork() and not multiprocessing.current_process().daemon:
-        job._start()
+    if _may_start():
+        _start([job])
     return job
+
+
+def in_background_each(**calls) -> dict:
+    """Start the zero-argument ``calls`` (name → callable) in ONE forked process, one after the
+    other in the order given, while this process goes on; returns name → :class:`Background`, each
+    result collectable as soon as it is computed (order the calls as they will be read).
+
+    One process, not one per call: this one keeps a core of its own (e.g. for a chapter's figures).
+    As :func:`in_background` otherwise (serial inside; with one worker nothing is started and each
+    ``result()`` computes its call here, when collected).
+    """
+    jobs = {name: Background(call) for name, call in calls.items()}
+    if jobs and _may_start():
+        _start(list(jobs.values()))
+    return jobs
 
 
 def one_worker_per_run():
