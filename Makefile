@@ -96,6 +96,7 @@ browser-test: env
 bench: env
 	$(PY) benchmarks/bench_rates.py
 	$(PY) benchmarks/bench_scans.py
+	$(PY) benchmarks/bench_chapters.py
 
 notebooks: env
 	mkdir -p notebooks
