@@ -137,3 +137,17 @@ def test_an_error_in_one_background_call_leaves_the_others(monkeypatch):
     for name in ("after", "dies"):
         with pytest.raises(RuntimeError, match="ended without a result .exit code 5."):
             jobs[name].result()
+
+
+def test_an_uncollected_background_result_does_not_hold_up_the_exit(tmp_path):
+    """A result larger than a pipe's buffer that nobody reads keeps its sender waiting; the process
+    must still end with its caller (a chapter that skips a section whose result it started)."""
+    import subprocess
+    import sys
+
+    script = ("import numpy as np\nfrom cevns_lib.analysis import parallel\n"
+              "jobs = parallel.in_background_each(big=lambda: np.zeros(10**6), small=lambda: 1)\n"
+              "assert jobs['small'].result() == 1\nprint('done')\n")
+    env = {**os.environ, parallel.WORKERS_ENV: "2"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0 and out.stdout.strip() == "done", out.stderr

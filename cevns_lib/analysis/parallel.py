@@ -115,8 +115,9 @@ def _start(jobs):
     """Fork one process that computes ``jobs`` one after the other, each result sent on its own pipe."""
     context = multiprocessing.get_context("fork")
     pipes = [context.Pipe(duplex=False) for _ in jobs]
+    # daemonic: ended with this process, even while it waits to send a result nobody collected
     process = context.Process(target=_send_results, args=([send for _, send in pipes], [j._call for j in jobs]),
-                              daemon=False)
+                              daemon=True)
     process.start()
     for job, (receive, send) in zip(jobs, pipes):
         send.close()                                            # EOF here if the process dies
