@@ -170,17 +170,36 @@ def test_mathjax_typesets(site, rendered):
         assert not raw, f"{s}: math left untypeset: {raw[:3]}"
 
 
+def _executed_cells(stem):
+    """Cells of the chapter's executed notebook, with outputs: from the build's execution cache
+    (``make book`` executes into ``_build/.jupyter_cache``; the copy in ``jupyter_execute`` then has
+    no outputs), else that copy; None when neither is found."""
+    source = (ROOT / "book" / f"{stem}.md").resolve()
+    cache = HTML.parent / ".jupyter_cache"
+    if cache.is_dir() and source.exists():
+        from jupyter_cache import get_cache
+
+        db = get_cache(str(cache))
+        try:
+            record = db.get_cached_project_nb(str(source))
+        except Exception:                       # noqa: BLE001 (not a project notebook of this cache)
+            record = None
+        if record is not None:
+            return db.get_cache_bundle(record.pk).nb.cells
+    nb = HTML.parent / "jupyter_execute" / "book" / f"{stem}.ipynb"
+    return json.loads(nb.read_text(encoding="utf-8")).get("cells", []) if nb.exists() else None
+
+
 def _notebook_figures(stem):
-    """Number of figures a chapter must show: its executed notebook's image outputs, or (the build
-    takes notebooks from its execution cache, whose copy in jupyter_execute has no outputs) its code
-    cells that name a figure (``mystnb.figure.name``); cells removed from the page are not counted."""
+    """Number of figures a chapter must show: its executed notebook's image outputs (cells removed
+    from the page not counted), or, without an executed notebook with outputs, its code cells that
+    name a figure (``mystnb.figure.name``)."""
     import jupytext
 
     def shown(meta):
         return not {"remove-output", "remove-cell"} & set(meta.get("tags", []))
 
-    nb = HTML.parent / "jupyter_execute" / "book" / f"{stem}.ipynb"
-    cells = json.loads(nb.read_text(encoding="utf-8")).get("cells", []) if nb.exists() else []
+    cells = _executed_cells(stem) or []
     n = sum(1 for c in cells if shown(c.get("metadata", {})) for o in c.get("outputs", [])
             if "image/png" in o.get("data", {}) or "image/svg+xml" in o.get("data", {}))
     source = ROOT / "book" / f"{stem}.md"
