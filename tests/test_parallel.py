@@ -151,3 +151,20 @@ def test_an_uncollected_background_result_does_not_hold_up_the_exit(tmp_path):
     env = {**os.environ, parallel.WORKERS_ENV: "2"}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0 and out.stdout.strip() == "done", out.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_background_call_receives_the_earlier_results_it_names(monkeypatch, workers):
+    monkeypatch.setenv(parallel.WORKERS_ENV, workers)
+
+    def fail():
+        raise ValueError("no data")
+
+    jobs = parallel.in_background_each(scans=lambda: np.arange(5.0), bad=fail,
+                                       total=lambda scans: float(scans.sum()), both=lambda scans, total: scans / total,
+                                       after_bad=lambda bad: 1)
+    assert np.array_equal(jobs["both"].result(), np.arange(5.0) / 10.0) and jobs["total"].result() == 10.0
+    with pytest.raises(ValueError, match="no data"):
+        jobs["after_bad"].result()
+    with pytest.raises(ValueError, match="call 'late' takes later, which name no earlier call"):
+        parallel.in_background_each(late=lambda later: later, later=lambda: 1)

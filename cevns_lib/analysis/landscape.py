@@ -244,3 +244,14 @@ def model_landscape(model, mass_GeV, g_cevns, mass_range_GeV=(1e-3, 10.0)) -> Mo
     return ModelLandscape(curves, strongest_ranges(mass_GeV, g_cevns, curves.values()),
                           strongest_ranges(mass_GeV, g_cevns, curves.values(), windows="all"),
                           strongest_ranges(mass_GeV, g_cevns, visible + list(dm99.values())))
+
+
+def model_landscapes(scans, mass_range_GeV=(1e-3, 10.0)) -> dict:
+    """:func:`model_landscape` of every model of ``scans`` (model →
+    :class:`~cevns_lib.analysis.mediator_scans.ModelScan`) that has recast limits, against its
+    combined 90% CL lower edge; model → :class:`ModelLandscape`, in the order of ``scans``."""
+    from cevns_lib.physics import constants as c
+
+    recast = set(el.models())
+    return {m: model_landscape(m, s.masses / c.GeV, s.edge["combined"], mass_range_GeV)
+            for m, s in scans.items() if m in recast}

@@ -101,11 +101,11 @@ def grid_minimum(scan, name="combined") -> tuple:
     return float(scan.g[i, j] / scan.masses[i] * c.GeV), float(chi2[:, 0].min() - scan.chi2_min[name])
 
 
-def strip_cut(combo, scan, mass, g, name="combined"):
-    """Δχ² (relative to the scan's global minimum) along the couplings ``g`` at one mass [MeV]:
-    a cut across the universal model's strip. Returns (g/M [GeV⁻¹], Δχ²)."""
-    d = cb.scan(combo, scan.model, [mass], g)[name][0] - scan.chi2_min[name]
-    return np.asarray(g) / (mass / c.GeV), d
+def strip_cuts(combo, scan, masses, g, name="combined") -> dict:
+    """Δχ² (relative to the scan's global minimum) along the couplings ``g`` at each of ``masses``
+    [MeV] (one scan): cuts across the universal model's strip. Returns mass → (g/M [GeV⁻¹], Δχ²)."""
+    d = cb.scan(combo, scan.model, masses, g)[name] - scan.chi2_min[name]
+    return {mass: (np.asarray(g) / (mass / c.GeV), row) for mass, row in zip(masses, d)}
 
 
 def band_edge_dchi2(scan, model, name="combined") -> np.ndarray:

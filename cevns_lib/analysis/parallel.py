@@ -82,8 +82,9 @@ class Background:
     """The result of :func:`in_background` (or one of :func:`in_background_each`): :meth:`result`
     returns it (waiting for the process) or raises the error of the computation."""
 
-    def __init__(self, function, args=(), kwargs=None):
+    def __init__(self, function, args=(), kwargs=None, needs=None):
         self._call = (function, args, kwargs or {})
+        self._needs = dict(needs or {})                        # keyword → the job whose result it receives
         self._process = self._pipe = None
         self._group = [self]                                    # the jobs of one process
         self._outcome = None
@@ -93,7 +94,8 @@ class Background:
         if self._outcome is None:
             if self._process is None:
                 function, args, kwargs = self._call
-                self._outcome = (True, function(*args, **kwargs))
+                inputs = {name: job.result() for name, job in self._needs.items()}
+                self._outcome = (True, function(*args, **kwargs, **inputs))
             else:
                 try:
                     outcome = self._pipe.recv()
@@ -115,9 +117,9 @@ def _start(jobs):
     """Fork one process that computes ``jobs`` one after the other, each result sent on its own pipe."""
     context = multiprocessing.get_context("fork")
     pipes = [context.Pipe(duplex=False) for _ in jobs]
+    calls = [(*j._call, {name: jobs.index(dep) for name, dep in j._needs.items()}) for j in jobs]
     # daemonic: ended with this process, even while it waits to send a result nobody collected
-    process = context.Process(target=_send_results, args=([send for _, send in pipes], [j._call for j in jobs]),
-                              daemon=True)
+    process = context.Process(target=_send_results, args=([send for _, send in pipes], calls), daemon=True)
     process.start()
     for job, (receive, send) in zip(jobs, pipes):
         send.close()                                            # EOF here if the process dies
@@ -128,12 +130,17 @@ def _send_results(pipes, calls):
     import threading
 
     os.environ[WORKERS_ENV] = "1"                               # serial inside: the caller keeps a core
-    senders = []
-    for pipe, (function, args, kwargs) in zip(pipes, calls):
-        try:
-            outcome = (True, function(*args, **kwargs))
-        except Exception as exc:                                # noqa: BLE001 (re-raised by result())
-            outcome = (False, exc)
+    outcomes, senders = [], []
+    for pipe, (function, args, kwargs, needs) in zip(pipes, calls):
+        failed = next((outcomes[k] for k in needs.values() if not outcomes[k][0]), None)
+        if failed is not None:                                  # an input failed: so does this call
+            outcome = failed
+        else:
+            try:
+                outcome = (True, function(*args, **kwargs, **{name: outcomes[k][1] for name, k in needs.items()}))
+            except Exception as exc:                            # noqa: BLE001 (re-raised by result())
+                outcome = (False, exc)
+        outcomes.append(outcome)
         # a result larger than the pipe's buffer waits for its reader: send it from a thread, so
         # that the next computation starts now, whenever the caller collects this one
         senders.append(threading.Thread(target=_send, args=(pipe, outcome)))
@@ -166,15 +173,27 @@ def in_background(function, *args, **kwargs) -> Background:
 
 
 def in_background_each(**calls) -> dict:
-    """Start the zero-argument ``calls`` (name → callable) in ONE forked process, one after the
-    other in the order given, while this process goes on; returns name → :class:`Background`, each
-    result collectable as soon as it is computed (order the calls as they will be read).
+    """Start the ``calls`` (name → callable) in ONE forked process, one after the other in the order
+    given, while this process goes on; returns name → :class:`Background`, each result collectable
+    as soon as it is computed (order the calls as they will be read).
+
+    A call takes no arguments, or parameters named after earlier calls, whose results it receives
+    (``land=lambda more: …`` gets the result of ``more``; if that failed, so does this call).
 
     One process, not one per call: this one keeps a core of its own (e.g. for a chapter's figures).
     As :func:`in_background` otherwise (serial inside; with one worker nothing is started and each
-    ``result()`` computes its call here, when collected).
+    ``result()`` computes its call here, when collected, after the calls it needs).
     """
-    jobs = {name: Background(call) for name, call in calls.items()}
+    import inspect
+
+    jobs = {}
+    for name, call in calls.items():
+        params = inspect.signature(call).parameters
+        unknown = [p for p in params if p not in jobs]
+        if unknown:
+            raise ValueError(f"in_background_each: call {name!r} takes {', '.join(unknown)}, which name no "
+                             f"earlier call; earlier calls: {', '.join(jobs) or 'none'}")
+        jobs[name] = Background(call, needs={p: jobs[p] for p in params})
     if jobs and _may_start():
         _start(list(jobs.values()))
     return jobs

@@ -242,7 +242,7 @@ def strip_figure(cuts, strip_per_GeV, level=DCHI2_90CL_2DOF):
     Parameters
     ----------
     cuts : dict
-        mass [MeV] → (g/M [GeV⁻¹], Δχ²), e.g. from :func:`cevns_lib.analysis.mediator_checks.strip_cut`.
+        mass [MeV] → (g/M [GeV⁻¹], Δχ²), e.g. from :func:`cevns_lib.analysis.mediator_checks.strip_cuts`.
     strip_per_GeV : float
         Analytic position of the strip, g/M [GeV⁻¹] (dotted line).
     level : float
