@@ -72,6 +72,10 @@ def test_csi2021_pulse_fit_is_the_least_squares_minimum():
         assert ((model - y) ** 2).sum() > cost[0]
     assert fit["mean_us"] == pytest.approx(0.557082, abs=1e-6)          # scipy's least_squares: 0.5570820
     assert 0 < fit["prompt_fraction"] < 1
+    assert csi2021.infer_beam_timing(1e-300)["mean_us"] == pytest.approx(fit["mean_us"], abs=1e-12)  # ends at rounding
+    for bad in (0.0, -1e-9, float("nan")):
+        with pytest.raises(ValueError, match="xtol_us must be a positive number"):
+            csi2021.infer_beam_timing(bad)
 
 
 def test_csi2021_response_is_a_probability():

@@ -86,6 +86,14 @@ def test_numeric_array_reads_the_numbers_of_numeric_rows(text):
     assert fast.shape == rows.shape and np.array_equal(fast, rows, equal_nan=True)
 
 
+@pytest.mark.parametrize("text", ["1 2 # a\r3 4 # b\r5 6 # c\r", "1 2\n3 4 # x\r5 6\n", "1 2\x0b3 4\n",
+                                  "1\xa02\n3 4\n", "1\t2\r\n3\x1f4\n", "1,2\u20283,4\n"])
+def test_numeric_array_splits_lines_and_numbers_as_the_row_parser_or_leaves_them_to_it(text):
+    rows = np.array([r for r in loader._numeric_rows(text) if r is not None])
+    fast = loader.numeric_array(text)
+    assert fast is None or (fast.shape == rows.shape and np.array_equal(fast, rows))
+
+
 @pytest.mark.parametrize("text", ["mass g\n1 2\n", "1 2\n3 4 5\n", "", "# only a comment\n", "1 two\n"])
 def test_numeric_array_leaves_headers_ragged_and_empty_tables_to_the_row_parser(text):
     assert loader.numeric_array(text) is None

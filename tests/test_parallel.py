@@ -168,3 +168,52 @@ def test_a_background_call_receives_the_earlier_results_it_names(monkeypatch, wo
         jobs["after_bad"].result()
     with pytest.raises(ValueError, match="call 'late' takes later, which name no earlier call"):
         parallel.in_background_each(late=lambda later: later, later=lambda: 1)
+
+
+def test_a_background_result_that_cannot_be_sent_is_an_error_not_a_hang(tmp_path):
+    """An unpicklable result (here a lambda) is reported at once, even with a large unread result before it."""
+    import subprocess
+    import sys
+
+    script = ("import numpy as np\nfrom cevns_lib.analysis import parallel\n"
+              "jobs = parallel.in_background_each(big=lambda: np.zeros(10**6), bad=lambda: (lambda: 0))\n"
+              "try:\n    jobs['bad'].result()\nexcept RuntimeError as err:\n    print('error:', err)\n"
+              "print(jobs['big'].result().size)\n")
+    env = {**os.environ, parallel.WORKERS_ENV: "2"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "cannot be sent from the background process" in out.stdout and out.stdout.strip().endswith("1000000")
+
+
+def test_a_call_that_exits_is_its_own_failure_and_the_others_go_on(monkeypatch):
+    import sys
+
+    monkeypatch.setenv(parallel.WORKERS_ENV, "2")
+    jobs = parallel.in_background_each(quits=lambda: sys.exit(3), after=lambda: 42)
+    assert jobs["after"].result() == 42
+    with pytest.raises(SystemExit):
+        jobs["quits"].result()
+
+
+def test_dropped_background_handles_let_the_process_end(monkeypatch):
+    import gc
+
+    monkeypatch.setenv(parallel.WORKERS_ENV, "2")
+    jobs = parallel.in_background_each(big=lambda: np.zeros(10**6), small=lambda: 1)
+    process = jobs["big"]._process
+    assert jobs["small"].result() == 1
+    del jobs
+    gc.collect()                                               # the unread pipe is closed: its send fails
+    process.join(timeout=60)
+    assert not process.is_alive()
+
+
+def test_errors_of_background_calls_carry_their_traceback(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_ENV, "2")
+
+    def deep():
+        raise ValueError("inner failure")
+
+    with pytest.raises(ValueError) as err:
+        parallel.in_background_each(fail=lambda: deep())["fail"].result()
+    assert any("in the background process" in n and "deep" in n for n in getattr(err.value, "__notes__", []))

@@ -94,23 +94,33 @@ class Background:
         if self._outcome is None:
             if self._process is None:
                 function, args, kwargs = self._call
-                inputs = {name: job.result() for name, job in self._needs.items()}
-                self._outcome = (True, function(*args, **kwargs, **inputs))
-            else:
                 try:
-                    outcome = self._pipe.recv()
-                except EOFError:
-                    outcome = None
-                self._pipe.close()
-                if outcome is None or all(job._outcome is not None for job in self._group if job is not self):
-                    self._process.join()                        # its last result (or it died)
-                self._outcome = outcome or (False, RuntimeError(
-                    f"the background process of {self._call[0].__name__} ended without a result "
-                    f"(exit code {self._process.exitcode}); run it in the foreground to see why"))
+                    inputs = {name: job.result() for name, job in self._needs.items()}
+                    self._outcome = (True, function(*args, **kwargs, **inputs))
+                except Exception as exc:                        # noqa: BLE001 (kept, re-raised below)
+                    self._outcome = (False, exc)
+            else:
+                self._outcome = self._receive()
         ok, value = self._outcome
         if not ok:
             raise value
         return value
+
+    def _receive(self):
+        """The outcome sent by the background process (a RuntimeError naming the call if none came)."""
+        try:
+            outcome, why = self._pipe.recv(), None
+        except Exception as exc:                                # noqa: BLE001 (EOF: died; or a broken message)
+            outcome, why = None, exc
+        self._pipe.close()
+        if outcome is None or all(job._outcome is not None for job in self._group if job is not self):
+            self._process.join()                                # its last result (or it died)
+        if outcome is not None:
+            return outcome
+        error = RuntimeError(f"the background process of {self._call[0].__name__} ended without a result "
+                             f"(exit code {self._process.exitcode}); run it in the foreground to see why")
+        error.__cause__ = None if isinstance(why, EOFError) else why
+        return (False, error)
 
 
 def _start(jobs):
@@ -118,40 +128,60 @@ def _start(jobs):
     context = multiprocessing.get_context("fork")
     pipes = [context.Pipe(duplex=False) for _ in jobs]
     calls = [(*j._call, {name: jobs.index(dep) for name, dep in j._needs.items()}) for j in jobs]
-    # daemonic: ended with this process, even while it waits to send a result nobody collected
-    process = context.Process(target=_send_results, args=([send for _, send in pipes], calls), daemon=True)
+    # daemonic: ended with this process when it exits normally
+    process = context.Process(target=_send_results, args=(pipes, calls, os.getpid()), daemon=True)
     process.start()
     for job, (receive, send) in zip(jobs, pipes):
         send.close()                                            # EOF here if the process dies
         job._process, job._pipe, job._group = process, receive, jobs
 
 
-def _send_results(pipes, calls):
+def _send_results(pipes, calls, parent_pid):
+    import signal
     import threading
+    import traceback
 
+    from multiprocessing.reduction import ForkingPickler
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)                # a kernel interrupt is for the caller
     os.environ[WORKERS_ENV] = "1"                               # serial inside: the caller keeps a core
-    outcomes, senders = [], []
-    for pipe, (function, args, kwargs, needs) in zip(pipes, calls):
+    for receive, _ in pipes:
+        receive.close()                                         # only the caller reads: a send to a
+    outcomes, senders = [], []                                  # dropped handle fails (EPIPE) instead of waiting
+    for (_, pipe), (function, args, kwargs, needs) in zip(pipes, calls):
+        if os.getppid() != parent_pid:                          # the caller is gone: stop
+            break
         failed = next((outcomes[k] for k in needs.values() if not outcomes[k][0]), None)
         if failed is not None:                                  # an input failed: so does this call
             outcome = failed
         else:
             try:
                 outcome = (True, function(*args, **kwargs, **{name: outcomes[k][1] for name, k in needs.items()}))
-            except Exception as exc:                            # noqa: BLE001 (re-raised by result())
+            except BaseException as exc:                        # noqa: BLE001 (re-raised by result())
+                exc.add_note("in the background process:\n" + traceback.format_exc())
                 outcome = (False, exc)
         outcomes.append(outcome)
-        # a result larger than the pipe's buffer waits for its reader: send it from a thread, so
+        try:
+            message = ForkingPickler.dumps(outcome)
+        except Exception as exc:                                # noqa: BLE001 (an unpicklable result)
+            message = ForkingPickler.dumps((False, RuntimeError(
+                f"the result of {getattr(function, '__name__', 'a call')} cannot be sent from the background "
+                f"process ({type(exc).__name__}: {exc}); return arrays, numbers or dataclasses of them")))
+        # a message larger than the pipe's buffer waits for its reader: send it from a thread, so
         # that the next computation starts now, whenever the caller collects this one
-        senders.append(threading.Thread(target=_send, args=(pipe, outcome)))
+        senders.append(threading.Thread(target=_send, args=(pipe, message)))
         senders[-1].start()
     for sender in senders:
         sender.join()
 
 
-def _send(pipe, outcome):
-    pipe.send(outcome)
-    pipe.close()
+def _send(pipe, message):
+    try:
+        pipe.send_bytes(message)
+    except OSError:                                             # the caller dropped the handle, or ended
+        pass
+    finally:
+        pipe.close()
 
 
 def _may_start() -> bool:

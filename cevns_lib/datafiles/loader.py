@@ -18,7 +18,6 @@ import functools
 import hashlib
 import json
 import os
-import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -88,9 +87,6 @@ def _numeric_rows(text: str) -> list:
     return rows
 
 
-_COMMENT = re.compile(r"#[^\n]*")
-
-
 def numeric_array(text: str):
     """The text table as a 2-D float array when every line that is not blank (after removing
     comments) holds numbers, as many on each line; otherwise None (parse it with
@@ -99,10 +95,11 @@ def numeric_array(text: str):
     import io
     import warnings
 
+    lines = "\n".join(line.split("#", 1)[0] for line in text.splitlines())    # the lines of _numeric_rows
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)          # "input contained no data"
-            table = np.loadtxt(io.StringIO(_COMMENT.sub("", text).replace(",", " ")), ndmin=2)
+            table = np.loadtxt(io.StringIO(lines.replace(",", " ")), ndmin=2)
     except ValueError:
         return None
     return table if table.size else None

@@ -139,7 +139,11 @@ def infer_beam_timing(xtol_us=1e-12):
     until the step is below ``xtol_us``. Returns {"mean_us", "prompt_fraction", "max_residual"}; the
     result is an *inferred* input.
     """
+    if not (np.isfinite(xtol_us) and xtol_us > 0):
+        raise ValueError(f"xtol_us must be a positive number of µs, got {xtol_us!r}")
     t, y = loader.load_table(DATASET, "ninTrec.txt").T
+    if not (np.all(np.isfinite(y)) and np.all(y >= 0) and y.sum() > 0):
+        raise ValueError("ninTrec.txt must hold a non-negative arrival-time density; re-fetch csi2021")
     dt = t[1] - t[0]
     y = y / (y.sum() * dt)
     lo, hi = PULSE_FIT_RANGE_US
@@ -148,7 +152,7 @@ def infer_beam_timing(xtol_us=1e-12):
         cost, f = _pulse_fit_cost(t, y, t0)
         i = int(np.argmin(cost))
         step = t0[1] - t0[0]
-        if step < xtol_us:
+        if step < xtol_us or step <= 4 * np.spacing(t0[i]):     # (finer than rounding: done)
             break
         t0 = np.linspace(max(t0[i] - step, lo), min(t0[i] + step, hi), 41)
     mean, fraction = float(t0[i]), float(f[i])
