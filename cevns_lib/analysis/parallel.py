@@ -212,7 +212,9 @@ def in_background_each(**calls) -> dict:
 
     One process, not one per call: this one keeps a core of its own (e.g. for a chapter's figures).
     As :func:`in_background` otherwise (serial inside; with one worker nothing is started and each
-    ``result()`` computes its call here, when collected, after the calls it needs).
+    ``result()`` computes its call here, when collected, after the calls it needs). The calls see
+    the variables they use as they are at the fork, or, with one worker, when read: do not rebind
+    them in between.
     """
     import inspect
 
