@@ -22,6 +22,7 @@ import numpy as np
 
 from cevns_lib.datafiles import external_limits as el
 from cevns_lib.datafiles.external_limits import FAMILIES
+from cevns_lib.physics import constants as c
 
 WINDOW_RULES = ("overlapping", "all")
 """How two-sided windows below the CEvNS edge count (see the module docstring)."""
@@ -188,17 +189,17 @@ def excluding(curves, mass_range_GeV=(1e-3, 10.0)) -> dict:
     every row is DarkCast's "no limit" dropped), keyed by name."""
     lo, hi = mass_range_GeV
     out = {}
-    for name, c in curves.items():
-        sel = (c.mass_GeV >= lo) & (c.mass_GeV <= hi) & np.isfinite(c.lower)
+    for name, curve in curves.items():
+        sel = (curve.mass_GeV >= lo) & (curve.mass_GeV <= hi) & np.isfinite(curve.lower)
         if np.any(sel):
-            out[name] = c
+            out[name] = curve
     return out
 
 
 def by_family(curves) -> dict:
     """Curve names grouped by experiment family, in the order of :data:`FAMILIES` (empty families
     omitted)."""
-    groups = {f: sorted(n for n, c in curves.items() if c.family == f) for f in FAMILIES}
+    groups = {f: sorted(n for n, curve in curves.items() if curve.family == f) for f in FAMILIES}
     return {f: names for f, names in groups.items() if names}
 
 
@@ -250,8 +251,6 @@ def model_landscapes(scans, mass_range_GeV=(1e-3, 10.0)) -> dict:
     """:func:`model_landscape` of every model of ``scans`` (model →
     :class:`~cevns_lib.analysis.mediator_scans.ModelScan`) that has recast limits, against its
     combined 90% CL lower edge; model → :class:`ModelLandscape`, in the order of ``scans``."""
-    from cevns_lib.physics import constants as c
-
     recast = set(el.models())
     return {m: model_landscape(m, s.masses / c.GeV, s.edge["combined"], mass_range_GeV)
             for m, s in scans.items() if m in recast}

@@ -65,6 +65,16 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 """The notebook's inline backend (Jupyter kernels, papermill, the book build)."""
 
 
+def _inline_shell():
+    """The running IPython shell if figures go to the notebook's inline backend, else None."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    ip = get_ipython()
+    return ip if ip is not None and mpl.get_backend() in (INLINE_BACKEND, "inline") else None
+
+
 def _mark_figures_drawn():
     """IPython ``post_execute`` callback (see :func:`render_figures_once`): the open pyplot figures
     are marked as not stale."""
@@ -85,12 +95,8 @@ def render_figures_once():
     unchanged. With any other backend (a GUI window, Agg in a script, an interactive widget) nothing
     is changed. Called by :func:`use_house_style`.
     """
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    ip = get_ipython()
-    if ip is None or mpl.get_backend() not in (INLINE_BACKEND, "inline"):
+    ip = _inline_shell()
+    if ip is None:
         return
     callbacks = ip.events.callbacks["post_execute"]
     if _mark_figures_drawn not in callbacks:
@@ -107,11 +113,7 @@ def show_whole_canvas():
     canvas, so the crop only trims a margin; the built site's test checks that no figure touches its
     canvas edge. With any other backend nothing is changed.
     """
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    if get_ipython() is None or mpl.get_backend() not in (INLINE_BACKEND, "inline"):
+    if _inline_shell() is None:
         return
     from matplotlib_inline.config import InlineBackend
 

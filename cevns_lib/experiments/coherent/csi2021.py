@@ -117,16 +117,22 @@ PULSE_FIT_RANGE_US = (0.0, 2.0)
 """Range of the pulse centre searched by :func:`infer_beam_timing` (µs)."""
 
 
-def _pulse_fit_cost(t, y, t0):
-    """Squared residual of the best f·prompt + (1−f)·delayed density (f in [0, 1], in closed form:
-    the model is linear in f) to the density ``y`` at times ``t`` [µs], for each pulse centre of the
-    array ``t0`` [µs]; returns (cost, f), one value per centre."""
+def _pulse_fit_residuals(t, y, t0):
+    """Residuals (n_t0, n_t) of the best f·prompt + (1−f)·delayed density (f in [0, 1], in closed
+    form: the model is linear in f) to the density ``y`` at times ``t`` [µs], for each pulse centre
+    of the array ``t0`` [µs]; returns (residuals, f), f one value per centre."""
     shifted = t[None, :] - t0[:, None]
     prompt = arrival_time_pdf(shifted, "nu_mu", BEAM_PULSE_SIGMA_US)
     delayed = arrival_time_pdf(shifted, "nu_e", BEAM_PULSE_SIGMA_US)
     d, r = prompt - delayed, delayed - y
     f = np.clip(-(d * r).sum(axis=1) / (d * d).sum(axis=1), 0.0, 1.0)
-    return ((r + f[:, None] * d) ** 2).sum(axis=1), f
+    return r + f[:, None] * d, f
+
+
+def _pulse_fit_cost(t, y, t0):
+    """Squared residual (cost) and f of :func:`_pulse_fit_residuals`, one value per centre."""
+    res, f = _pulse_fit_residuals(t, y, t0)
+    return (res**2).sum(axis=1), f
 
 
 def infer_beam_timing(xtol_us=1e-12):
@@ -149,16 +155,14 @@ def infer_beam_timing(xtol_us=1e-12):
     lo, hi = PULSE_FIT_RANGE_US
     t0 = np.linspace(lo, hi, 401)
     while True:
-        cost, f = _pulse_fit_cost(t, y, t0)
-        i = int(np.argmin(cost))
+        res, f = _pulse_fit_residuals(t, y, t0)
+        i = int(np.argmin((res**2).sum(axis=1)))
         step = t0[1] - t0[0]
         if step < xtol_us or step <= 4 * np.spacing(t0[i]):     # (finer than rounding: done)
             break
         t0 = np.linspace(max(t0[i] - step, lo), min(t0[i] + step, hi), 41)
-    mean, fraction = float(t0[i]), float(f[i])
-    model = (fraction * arrival_time_pdf(t, "nu_mu", BEAM_PULSE_SIGMA_US, mean)
-             + (1 - fraction) * arrival_time_pdf(t, "nu_e", BEAM_PULSE_SIGMA_US, mean))
-    return {"mean_us": mean, "prompt_fraction": fraction, "max_residual": float(np.max(np.abs(model - y)) / y.max())}
+    return {"mean_us": float(t0[i]), "prompt_fraction": float(f[i]),
+            "max_residual": float(np.max(np.abs(res[i])) / y.max())}
 
 
 def time_response(pulse_mean_us, edges=TIME_EDGES_US, step_ns=2.0) -> dict:
